@@ -1,0 +1,110 @@
+package jobs.backup;
+
+import java.time.Clock;
+import java.time.Duration;
+import jobs.config.KbackupProperties;
+import jobs.kube.Cluster;
+import jobs.store.RestorePoints;
+import jobs.support.Progress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The backup job: {@code discover} (plan the types, open the restore point), {@code resources} (read page by page,
+ * filter, write chunk blobs), {@code finalize} (write the manifest). Every step resumes where it stopped when the
+ * same restore point name is launched again.
+ */
+@Configuration(proxyBeanMethods = false)
+public class BackupJobConfiguration {
+
+    public static final String JOB_NAME = "backup";
+    static final String DISCOVER_STEP = "discover";
+    static final String RESOURCES_STEP = "resources";
+    static final String FINALIZE_STEP = "finalize";
+    private static final Logger log = LoggerFactory.getLogger(BackupJobConfiguration.class);
+
+    @Bean
+    Job backupJob(JobRepository jobRepository, Step backupDiscoverStep, Step backupResourcesStep,
+                  Step backupFinalizeStep, RestorePoints restorePoints, Clock clock) {
+        return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(new BackupOutcomeListener(restorePoints, clock))
+                .start(backupDiscoverStep)
+                .next(backupResourcesStep)
+                .next(backupFinalizeStep)
+                .build();
+    }
+
+    @Bean
+    Step backupDiscoverStep(JobRepository jobRepository, PlatformTransactionManager tx, DiscoverTasklet discoverTasklet) {
+        return new StepBuilder(DISCOVER_STEP, jobRepository).tasklet(discoverTasklet, tx).build();
+    }
+
+    @Bean
+    @StepScope
+    DiscoverTasklet discoverTasklet(Cluster cluster, RestorePoints restorePoints, Clock clock, KbackupProperties properties,
+                                    @Value("#{jobParameters['name']}") String name,
+                                    @Value("#{jobParameters['selection']}") String selection,
+                                    @Value("#{jobParameters['ttl']}") String ttl) {
+        Duration keep = ttl == null ? properties.policy().retention() : Duration.parse(ttl);
+        return new DiscoverTasklet(cluster, restorePoints, clock, name, BackupParameters.selection(selection), keep);
+    }
+
+    @Bean
+    Step backupResourcesStep(JobRepository jobRepository, PlatformTransactionManager tx, KbackupProperties properties,
+                             ResourceReader resourceReader, BackupItemFilter backupItemFilter, ChunkWriter chunkWriter) {
+        return new StepBuilder(RESOURCES_STEP, jobRepository)
+                .<BackupItem, BackupItem>chunk(properties.backup().chunkSize())
+                .transactionManager(tx)
+                .reader(resourceReader)
+                .processor(backupItemFilter)
+                .writer(chunkWriter)
+                .stream(backupItemFilter)
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    ResourceReader resourceReader(Cluster cluster, KbackupProperties properties,
+                                  @Value("#{jobExecutionContext['plan']}") String plan,
+                                  @Value("#{jobParameters['selection']}") String selection) {
+        return new ResourceReader(cluster, BackupPlan.fromJson(plan),
+                BackupParameters.selection(selection).labelSelector().toString(), properties.kube().pageSize());
+    }
+
+    @Bean
+    @StepScope
+    BackupItemFilter backupItemFilter(@Value("#{jobExecutionContext['plan']}") String plan,
+                                      @Value("#{jobParameters['selection']}") String selection) {
+        return new BackupItemFilter(BackupParameters.selection(selection), BackupPlan.fromJson(plan));
+    }
+
+    @Bean
+    @StepScope
+    ChunkWriter chunkWriter(RestorePoints restorePoints, KbackupProperties properties, Clock clock,
+                            @Value("#{jobParameters['name']}") String name) {
+        Progress progress = new Progress("Backup " + name, clock, properties.backup().progressInterval(), log::info);
+        return new ChunkWriter(restorePoints, name, progress);
+    }
+
+    @Bean
+    Step backupFinalizeStep(JobRepository jobRepository, PlatformTransactionManager tx, FinalizeTasklet finalizeTasklet) {
+        return new StepBuilder(FINALIZE_STEP, jobRepository).tasklet(finalizeTasklet, tx).build();
+    }
+
+    @Bean
+    @StepScope
+    FinalizeTasklet finalizeTasklet(RestorePoints restorePoints, JobRepository jobRepository, Clock clock,
+                                    @Value("#{jobParameters['name']}") String name) {
+        return new FinalizeTasklet(restorePoints, jobRepository, clock, name);
+    }
+}

@@ -1,0 +1,61 @@
+package jobs.backup;
+
+import java.time.Clock;
+import java.util.List;
+import jobs.store.Manifest.ItemError;
+import jobs.store.Phase;
+import jobs.store.RestorePoints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.listener.JobExecutionListener;
+
+/**
+ * Makes the job's outcome and the restore point agree: a backup that finished with item errors exits
+ * PARTIALLY_FAILED, and a failed run marks its restore point Failed with the cause, so {@code describe} tells
+ * why. A Failed restore point is resumed by launching the same name again.
+ */
+class BackupOutcomeListener implements JobExecutionListener {
+
+    static final String PARTIALLY_FAILED = "PARTIALLY_FAILED";
+    private static final Logger log = LoggerFactory.getLogger(BackupOutcomeListener.class);
+
+    private final RestorePoints restorePoints;
+    private final Clock clock;
+
+    BackupOutcomeListener(RestorePoints restorePoints, Clock clock) {
+        this.restorePoints = restorePoints;
+        this.clock = clock;
+    }
+
+    @Override
+    public void beforeJob(JobExecution execution) {
+        String name = execution.getJobParameters().getString(BackupParameters.NAME);
+        restorePoints.find(name).filter(m -> m.phase() != Phase.InProgress)
+                .ifPresent(m -> restorePoints.save(m.resumed()));
+    }
+
+    @Override
+    public void afterJob(JobExecution execution) {
+        String name = execution.getJobParameters().getString(BackupParameters.NAME);
+        if (execution.getStatus() == BatchStatus.COMPLETED) {
+            restorePoints.find(name).filter(m -> m.phase() == Phase.PartiallyFailed)
+                    .ifPresent(m -> execution.setExitStatus(new ExitStatus(PARTIALLY_FAILED,
+                            m.errors().size() + " item errors, " + m.volumes().stream().filter(v -> v.isFailed()).count()
+                                    + " failed volumes")));
+            return;
+        }
+        if (execution.getStatus() == BatchStatus.FAILED) {
+            List<ItemError> causes = execution.getAllFailureExceptions().stream()
+                    .map(e -> new ItemError(null, null, null, String.valueOf(e.getMessage()))).distinct().toList();
+            try {
+                restorePoints.find(name).ifPresent(m -> restorePoints.save(m.failed(clock.instant(), causes)));
+            } catch (RuntimeException e) {
+                // Storage may be the very thing that failed; the job repository still records the failure.
+                log.warn("Could not mark restore point {} Failed: {}", name, e.getMessage());
+            }
+        }
+    }
+}

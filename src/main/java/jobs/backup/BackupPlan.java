@@ -1,0 +1,55 @@
+package jobs.backup;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import jobs.filter.ClusterResources;
+import jobs.filter.ResourceFilter;
+import jobs.filter.Selection;
+import jobs.kube.ResourceType;
+import jobs.support.Json;
+
+/**
+ * The resource types a backup reads, in reading order: namespaced types first, so that by the time the
+ * cluster-scoped ones are read the backup knows which of them the selected objects need (PVs of PVCs, CRDs of
+ * custom resources). Computed once by the discover step and kept in the job's execution context, so a resumed
+ * backup reads the same types in the same order.
+ */
+record BackupPlan(List<ResourceType> types) {
+
+    /** Cluster-scoped types that come along in {@code auto} mode when selected objects need them. */
+    static final Set<String> DEPENDENCY_TYPES = Set.of(
+            "namespaces", "persistentvolumes", "customresourcedefinitions.apiextensions.k8s.io");
+
+    static BackupPlan of(List<ResourceType> discovered, Selection selection) {
+        ResourceFilter filter = ResourceFilter.resolve(selection.includeResources(), selection.excludeResources(), discovered);
+        ResourceFilter explicitExcludes = ResourceFilter.resolve(List.of("*"), selection.excludeResources(), discovered);
+        boolean clusterTypes = selection.includeClusterResources() != ClusterResources.FALSE;
+        List<ResourceType> types = discovered.stream()
+                .filter(t -> filter.includes(t)
+                        || (DEPENDENCY_TYPES.contains(t.qualifiedName()) && explicitExcludes.includes(t)))
+                .filter(t -> t.namespaced() || clusterTypes || t.qualifiedName().equals("namespaces"))
+                .sorted(Comparator.comparing((ResourceType t) -> !t.namespaced()).thenComparing(ResourceType::qualifiedName))
+                .toList();
+        return new BackupPlan(types);
+    }
+
+    String toJson() {
+        try {
+            return Json.mapper().writeValueAsString(types);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static BackupPlan fromJson(String json) {
+        try {
+            return new BackupPlan(Json.mapper().readValue(json, new TypeReference<List<ResourceType>>() { }));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package jobs.backup;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jobs.kube.ResourceType;
+import jobs.store.BlobStore.BlobEntry;
+import jobs.store.Manifest;
+import jobs.store.Manifest.ChunkRef;
+import jobs.store.Manifest.ItemError;
+import jobs.store.Manifest.ResourceCount;
+import jobs.store.RestorePoints;
+import jobs.store.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Last step: collects the committed chunk blobs with their SHA-256 and counts, removes any blob a crashed run
+ * wrote past the last commit, and writes the manifest that makes the restore point complete.
+ */
+class FinalizeTasklet implements Tasklet {
+
+    private static final Logger log = LoggerFactory.getLogger(FinalizeTasklet.class);
+
+    private final RestorePoints restorePoints;
+    private final JobRepository jobRepository;
+    private final Clock clock;
+    private final String name;
+
+    FinalizeTasklet(RestorePoints restorePoints, JobRepository jobRepository, Clock clock, String name) {
+        this.restorePoints = restorePoints;
+        this.jobRepository = jobRepository;
+        this.clock = clock;
+        this.name = name;
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
+        JobExecution job = chunkContext.getStepContext().getStepExecution().getJobExecution();
+        StepExecution resources = jobRepository.getLastStepExecution(job.getJobInstance(), BackupJobConfiguration.RESOURCES_STEP);
+        ExecutionContext state = resources.getExecutionContext();
+        int committed = state.getInt(ChunkWriter.NEXT_CHUNK, 0);
+        List<ItemError> errors = state.containsKey(ResourceReader.ERRORS)
+                ? ResourceReader.readErrors(state.getString(ResourceReader.ERRORS)) : new ArrayList<>();
+
+        List<ChunkRef> chunks = new ArrayList<>();
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (BlobEntry entry : restorePoints.storedChunks(name)) {
+            int index = chunkIndex(entry.key());
+            if (index >= committed) {
+                log.info("Removing chunk {} of {} written after the last commit", entry.key(), name);
+                restorePoints.deleteBlob(name, entry.key());
+                continue;
+            }
+            if (index != chunks.size()) {
+                throw new StorageException("restore point '" + name + "' lacks chunk " + RestorePoints.chunkBlob(chunks.size()), null);
+            }
+            chunks.add(new ChunkRef(entry.key(), entry.metadata().get(ChunkWriter.META_SHA256),
+                    Long.parseLong(entry.metadata().get(ChunkWriter.META_ITEMS)), entry.size()));
+            ChunkWriter.decodeCounts(entry.metadata().get(ChunkWriter.META_RESOURCES)).forEach((k, v) -> counts.merge(k, v, Long::sum));
+        }
+        if (chunks.size() != committed) {
+            throw new StorageException("restore point '" + name + "' lacks chunk " + RestorePoints.chunkBlob(chunks.size()), null);
+        }
+
+        BackupPlan plan = BackupPlan.fromJson(job.getExecutionContext().getString(DiscoverTasklet.PLAN));
+        List<ResourceCount> resourceCounts = new ArrayList<>();
+        for (ResourceType t : plan.types()) {
+            Long n = counts.get(t.qualifiedName());
+            if (n != null) {
+                resourceCounts.add(new ResourceCount(t.group(), t.version(), t.resource(), t.kind(), t.namespaced(), n));
+            }
+        }
+        long items = chunks.stream().mapToLong(ChunkRef::items).sum();
+        Manifest manifest = restorePoints.find(name)
+                .orElseThrow(() -> new StorageException("manifest of restore point '" + name + "' disappeared", null))
+                .finished(clock.instant(), items, resourceCounts, chunks, List.of(), errors);
+        restorePoints.save(manifest);
+        log.info("Backup {} {}: {} objects in {} chunks", name, manifest.phase(), items, chunks.size());
+        return RepeatStatus.FINISHED;
+    }
+
+    private static int chunkIndex(String blob) {
+        String file = blob.substring(blob.lastIndexOf('/') + 1);
+        return Integer.parseInt(file.substring(0, file.indexOf('.')));
+    }
+}

@@ -1,0 +1,160 @@
+package jobs.backup;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import jobs.kube.Cluster;
+import jobs.kube.ClusterAccessException;
+import jobs.kube.ContinueExpiredException;
+import jobs.kube.ObjectKeys;
+import jobs.kube.ObjectPage;
+import jobs.kube.ResourceType;
+import jobs.store.Manifest.ItemError;
+import jobs.support.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+
+/**
+ * Reads every object of the planned types, one page at a time, so memory holds one page whatever the cluster size.
+ *
+ * <p>Its position is the type, the token of the page being read and the key of the last object handed out. The
+ * API server lists in key order, so after a restart, or after a 410 for an expired continue token, the reader
+ * lists again and skips what it already handed out: nothing lost, nothing twice.
+ *
+ * <p>A type the account may not list (401/403) or that has gone (404) is recorded as an item error and skipped;
+ * the backup then ends PartiallyFailed instead of failing whole. Other failures fail the step, which resumes here.
+ */
+class ResourceReader implements ItemStreamReader<BackupItem> {
+
+    private static final Logger log = LoggerFactory.getLogger(ResourceReader.class);
+    static final String TYPE_INDEX = "reader.type";
+    static final String PAGE_TOKEN = "reader.token";
+    static final String LAST_KEY = "reader.lastKey";
+    static final String ERRORS = "reader.errors";
+    static final String RELISTS = "reader.relists";
+
+    private final Cluster cluster;
+    private final List<ResourceType> types;
+    private final String labelSelector;
+    private final int pageSize;
+
+    private int typeIndex;
+    private String pageToken;
+    private String lastKey;
+    private long relists;
+    private List<ItemError> errors = new ArrayList<>();
+    private ObjectPage page;
+    private int position;
+
+    ResourceReader(Cluster cluster, BackupPlan plan, String labelSelector, int pageSize) {
+        this.cluster = cluster;
+        this.types = plan.types();
+        this.labelSelector = labelSelector;
+        this.pageSize = pageSize;
+    }
+
+    @Override
+    public void open(ExecutionContext context) {
+        typeIndex = context.getInt(TYPE_INDEX, 0);
+        pageToken = context.containsKey(PAGE_TOKEN) ? context.getString(PAGE_TOKEN) : null;
+        lastKey = context.containsKey(LAST_KEY) ? context.getString(LAST_KEY) : null;
+        relists = context.getLong(RELISTS, 0L);
+        errors = context.containsKey(ERRORS) ? readErrors(context.getString(ERRORS)) : new ArrayList<>();
+        page = null;
+    }
+
+    @Override
+    public BackupItem read() {
+        while (typeIndex < types.size()) {
+            ResourceType type = types.get(typeIndex);
+            if (page == null && !fetch(type)) {
+                nextType();
+                continue;
+            }
+            if (position < page.items().size()) {
+                GenericKubernetesResource object = page.items().get(position++);
+                lastKey = ObjectKeys.listKey(object);
+                return new BackupItem(type, object);
+            }
+            if (page.isLast()) {
+                nextType();
+            } else {
+                pageToken = page.continueToken();
+                page = null;
+            }
+        }
+        return null;
+    }
+
+    private void nextType() {
+        typeIndex++;
+        pageToken = null;
+        lastKey = null;
+        page = null;
+    }
+
+    /** Fetches the page at {@link #pageToken}; false when the type must be skipped. */
+    private boolean fetch(ResourceType type) {
+        // Only namespaced lists are narrowed on the server: cluster-scoped objects may be needed whatever their labels.
+        String selector = type.namespaced() ? labelSelector : "";
+        try {
+            try {
+                page = cluster.list(type, null, selector, pageSize, pageToken);
+            } catch (ContinueExpiredException e) {
+                relists++;
+                log.info("Continue token for {} expired; listing again after '{}'", type, lastKey);
+                pageToken = null;
+                page = cluster.list(type, null, selector, pageSize, null);
+            }
+        } catch (ClusterAccessException e) {
+            if (e.isForbidden() || e.isNotFound()) {
+                log.warn("Skipping {}: {}", type, e.getMessage());
+                errors.add(new ItemError(type.qualifiedName(), null, null, e.getMessage()));
+                return false;
+            }
+            throw e;
+        }
+        position = 0;
+        if (lastKey != null) {
+            // Resuming inside this page, or after a relist: skip what was already handed out.
+            while (position < page.items().size() && ObjectKeys.listKey(page.items().get(position)).compareTo(lastKey) <= 0) {
+                position++;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void update(ExecutionContext context) {
+        context.putInt(TYPE_INDEX, typeIndex);
+        putOrRemove(context, PAGE_TOKEN, pageToken);
+        putOrRemove(context, LAST_KEY, lastKey);
+        context.putLong(RELISTS, relists);
+        try {
+            context.putString(ERRORS, Json.mapper().writeValueAsString(errors));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void putOrRemove(ExecutionContext context, String key, String value) {
+        if (value == null) {
+            context.remove(key);
+        } else {
+            context.putString(key, value);
+        }
+    }
+
+    static List<ItemError> readErrors(String json) {
+        try {
+            return new ArrayList<>(Json.mapper().readValue(json, new TypeReference<List<ItemError>>() { }));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package jobs.cli;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import jobs.backup.BackupLauncher;
+import jobs.backup.BackupParameters;
+import jobs.filter.ClusterResources;
+import jobs.filter.Selection;
+import jobs.store.Manifest;
+import jobs.store.Phase;
+import jobs.store.RestorePoints;
+import jobs.support.ExitCodes;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.context.ApplicationContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "backup", mixinStandardHelpOptions = true,
+        description = {"Backs up the cluster of the current kubeconfig context (or the in-cluster service account) "
+                + "into a restore point.",
+                "Launching an existing name again resumes it if it failed; a completed one is refused."})
+class BackupCommand implements Subcommand {
+
+    private static final DateTimeFormatter DEFAULT_NAME = DateTimeFormatter.ofPattern("'backup-'yyyyMMddHHmmss")
+            .withZone(ZoneOffset.UTC);
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Restore point name (default backup-<UTC yyyyMMddHHmmss>).")
+    String name;
+
+    @Option(names = "--include-namespaces", split = ",", paramLabel = "NS",
+            description = "Namespaces to back up; globs *, ? and [abc] allowed (default: all but kube-system, kube-public, kube-node-lease).")
+    List<String> includeNamespaces = new ArrayList<>();
+
+    @Option(names = "--exclude-namespaces", split = ",", paramLabel = "NS", description = "Namespaces to leave out; globs allowed.")
+    List<String> excludeNamespaces = new ArrayList<>();
+
+    @Option(names = "--include-resources", split = ",", paramLabel = "RESOURCE",
+            description = "Resource types to back up: plural, plural.group, kind or short name (default: all but events and nodes).")
+    List<String> includeResources = new ArrayList<>();
+
+    @Option(names = "--exclude-resources", split = ",", paramLabel = "RESOURCE", description = "Resource types to leave out.")
+    List<String> excludeResources = new ArrayList<>();
+
+    @Option(names = "--selector", paramLabel = "SELECTOR",
+            description = "Label selector: k=v, k!=v, k in (a,b), k notin (a,b), k, !k; comma or semicolon separated.")
+    String selector = "";
+
+    @Option(names = "--include-cluster-resources", paramLabel = "auto|true|false", defaultValue = "auto",
+            description = "Cluster-scoped objects: auto (all in a whole-cluster backup, else only what the selection needs), true, false.")
+    String includeClusterResources;
+
+    @Option(names = "--snapshot-volumes", arity = "1", paramLabel = "true|false", defaultValue = "true",
+            description = "Snapshot the persistent volumes of selected claims (default true).")
+    boolean snapshotVolumes;
+
+    @Option(names = "--ttl", paramLabel = "DURATION",
+            description = "How long to keep the restore point, e.g. 72h, 30d (default: kbackup.policy.retention).")
+    String ttl;
+
+    private Selection selection;
+    private Duration keep;
+
+    @Override
+    public void validate() {
+        if (name != null) {
+            Inputs.name("--name", name);
+        }
+        Inputs.namespaces(includeNamespaces, excludeNamespaces);
+        Inputs.resources("--include-resources", includeResources);
+        Inputs.resources("--exclude-resources", excludeResources);
+        Inputs.selector(selector);
+        keep = ttl == null ? null : Inputs.duration("--ttl", ttl);
+        selection = new Selection(includeNamespaces, excludeNamespaces, includeResources, excludeResources, selector,
+                ClusterResources.parse(includeClusterResources));
+    }
+
+    @Override
+    public int run(ApplicationContext context, PrintWriter out) throws Exception {
+        String restorePoint = name != null ? name : DEFAULT_NAME.format(context.getBean(Clock.class).instant());
+        JobExecution execution = context.getBean(BackupLauncher.class)
+                .launch(new BackupParameters(restorePoint, selection, keep, snapshotVolumes));
+        Manifest manifest = context.getBean(RestorePoints.class).find(restorePoint).orElse(null);
+        if (manifest != null) {
+            out.printf("Backup %s %s: %d objects in %d chunks, %d errors%n", restorePoint, manifest.phase(),
+                    manifest.itemCount(), manifest.chunks().size(), manifest.errors().size());
+            manifest.errors().forEach(e -> out.printf("  error: %s%n", RestorePointView.describe(e)));
+        }
+        if (execution.getStatus() != BatchStatus.COMPLETED) {
+            out.printf("Backup %s %s: %s%n", restorePoint, execution.getStatus(), execution.getExitStatus().getExitDescription()
+                    .lines().findFirst().orElse(""));
+            return ExitCodes.FAILED;
+        }
+        return manifest != null && manifest.phase() == Phase.PartiallyFailed
+                ? ExitCodes.PARTIALLY_FAILED : ExitCodes.COMPLETED;
+    }
+}

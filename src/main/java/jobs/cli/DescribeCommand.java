@@ -1,0 +1,40 @@
+package jobs.cli;
+
+import java.io.PrintWriter;
+import jobs.store.RestorePoints;
+import jobs.support.ExitCodes;
+import jobs.support.InvalidInputException;
+import jobs.support.Json;
+import org.springframework.context.ApplicationContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "describe", mixinStandardHelpOptions = true, description = "Shows one restore point.")
+class DescribeCommand implements Subcommand {
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "Restore point name.")
+    String name;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "table|json", defaultValue = "table",
+            description = "Output format: ${COMPLETION-CANDIDATES}.")
+    OutputFormat output;
+
+    @Override
+    public void validate() {
+        Inputs.name("NAME", name);
+    }
+
+    @Override
+    public int run(ApplicationContext context, PrintWriter out) throws Exception {
+        RestorePointView view = context.getBean(RestorePoints.class).find(name).map(RestorePointView::detail)
+                .orElseThrow(() -> new InvalidInputException("restore point '" + name + "' not found in "
+                        + context.getBean(RestorePoints.class).store().location()));
+        if (output == OutputFormat.json) {
+            out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(view));
+        } else {
+            view.printDetail(out);
+        }
+        return ExitCodes.COMPLETED;
+    }
+}

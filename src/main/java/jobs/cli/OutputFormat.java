@@ -1,0 +1,4 @@
+package jobs.cli;
+
+/** {@code --output} of the commands that print restore points. */
+enum OutputFormat { table, json }

@@ -1,0 +1,96 @@
+package jobs.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jobs.filter.Selection;
+import jobs.store.Manifest;
+import jobs.store.Manifest.ChunkRef;
+import jobs.store.Manifest.ItemError;
+import jobs.store.Manifest.VolumeRecord;
+import jobs.store.Phase;
+
+/**
+ * What {@code list} and {@code describe} print of a restore point: a stable JSON shape for scripts, and tables for
+ * people.
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+record RestorePointView(String name, Phase phase, Instant startedAt, Instant completedAt, Instant expiresAt,
+                        long itemCount, Map<String, Long> resources, List<VolumeRecord> volumes, List<ItemError> errors,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String cluster,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Selection selection,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) List<ChunkRef> chunks) {
+
+    static RestorePointView summary(Manifest m) {
+        return new RestorePointView(m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.itemCount(),
+                counts(m), m.volumes(), m.errors(), null, null, null);
+    }
+
+    static RestorePointView detail(Manifest m) {
+        return new RestorePointView(m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.itemCount(),
+                counts(m), m.volumes(), m.errors(), m.cluster(), m.selection(), m.chunks());
+    }
+
+    private static Map<String, Long> counts(Manifest m) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        m.resources().forEach(r -> counts.put(r.qualifiedName(), r.count()));
+        return counts;
+    }
+
+    static String describe(ItemError e) {
+        StringBuilder s = new StringBuilder();
+        if (e.resource() != null) {
+            s.append(e.resource());
+            if (e.namespace() != null) {
+                s.append(' ').append(e.namespace()).append('/');
+            } else {
+                s.append(' ');
+            }
+            if (e.name() != null) {
+                s.append(e.name());
+            }
+            s.append(": ");
+        }
+        return s.append(e.message()).toString();
+    }
+
+    static void printTable(List<RestorePointView> views, PrintWriter out) {
+        String format = "%-32s %-16s %-20s %-20s %-20s %8s %7s %6s%n";
+        out.printf(format, "NAME", "PHASE", "STARTED", "COMPLETED", "EXPIRES", "ITEMS", "VOLUMES", "ERRORS");
+        for (RestorePointView v : views) {
+            out.printf(format, v.name(), v.phase(), time(v.startedAt()), time(v.completedAt()), time(v.expiresAt()),
+                    v.itemCount(), v.volumes().size(), v.errors().size());
+        }
+    }
+
+    void printDetail(PrintWriter out) {
+        out.printf("Name:        %s%n", name);
+        out.printf("Phase:       %s%n", phase);
+        out.printf("Cluster:     %s%n", cluster);
+        out.printf("Started:     %s%n", time(startedAt));
+        out.printf("Completed:   %s%n", time(completedAt));
+        out.printf("Expires:     %s%n", time(expiresAt));
+        out.printf("Selection:   namespaces %s, excluded %s, resources %s, excluded %s, selector '%s', cluster resources %s%n",
+                orAll(selection.includeNamespaces()), selection.excludeNamespaces(), orAll(selection.includeResources()),
+                selection.excludeResources(), selection.selector(), selection.includeClusterResources().name().toLowerCase());
+        out.printf("Items:       %d in %d chunks%n", itemCount, chunks.size());
+        out.println("Resources:");
+        resources.forEach((r, n) -> out.printf("  %-48s %8d%n", r, n));
+        out.println("Volumes:" + (volumes.isEmpty() ? " none" : ""));
+        volumes.forEach(v -> out.printf("  %-40s %s/%s  %s  %s%s%n", v.persistentVolume(), v.namespace(), v.claim(), v.phase(),
+                v.snapshotId() == null ? "-" : v.snapshotId(), v.message() == null ? "" : "  (" + v.message() + ")"));
+        out.println("Errors:" + (errors.isEmpty() ? " none" : ""));
+        errors.forEach(e -> out.printf("  %s%n", describe(e)));
+    }
+
+    private static String orAll(List<String> values) {
+        return values.isEmpty() ? "[all]" : values.toString();
+    }
+
+    private static String time(Instant instant) {
+        return instant == null ? "-" : instant.toString();
+    }
+}

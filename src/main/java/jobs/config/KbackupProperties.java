@@ -1,0 +1,94 @@
+package jobs.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The one configuration tree of kbackup. Every leaf binds from {@code --kbackup.x.y=...}, from application.yaml
+ * or from an environment variable such as {@code KBACKUP_STORAGE_TYPE}. Validated when the program starts, before
+ * anything is read or written.
+ */
+@Validated
+@ConfigurationProperties("kbackup")
+public record KbackupProperties(
+        @Valid @NotNull @DefaultValue Storage storage,
+        @Valid @NotNull @DefaultValue Kube kube,
+        @Valid @NotNull @DefaultValue Backup backup,
+        @Valid @NotNull @DefaultValue Policy policy) {
+
+    /** Where restore points live. */
+    public record Storage(
+            @NotNull @DefaultValue("filesystem") StorageType type,
+            @NotNull @Pattern(regexp = "^$|^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$",
+                    message = "must be empty or a path of letters, digits, '.', '_', '-' separated by '/'")
+            @DefaultValue("") String prefix,
+            @Valid @NotNull @DefaultValue Filesystem filesystem,
+            @Valid @NotNull @DefaultValue Azure azure) {
+
+        @AssertTrue(message = "kbackup.storage.azure.connection-string or kbackup.storage.azure.endpoint is required "
+                + "when kbackup.storage.type is azure-blob")
+        public boolean isAzureConfigured() {
+            return type != StorageType.AZURE_BLOB || azure.hasConnectionString() || azure.hasEndpoint();
+        }
+    }
+
+    public enum StorageType { FILESYSTEM, AZURE_BLOB }
+
+    public record Filesystem(@NotNull @DefaultValue("./data/backups") Path path) {
+    }
+
+    public record Azure(
+            String connectionString,
+            @Pattern(regexp = "^$|^https?://\\S+$", message = "must be an http(s) URL") String endpoint,
+            @NotBlank @Pattern(regexp = "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$",
+                    message = "must be a valid container name (3-63 lower-case letters, digits and single hyphens)")
+            @DefaultValue("kbackup") String container,
+            @Min(1) @Max(20) @DefaultValue("5") int maxTries,
+            @NotNull @DefaultValue("1s") Duration retryDelay,
+            @NotNull @DefaultValue("30s") Duration maxRetryDelay) {
+
+        public boolean hasConnectionString() {
+            return connectionString != null && !connectionString.isBlank();
+        }
+
+        public boolean hasEndpoint() {
+            return endpoint != null && !endpoint.isBlank();
+        }
+    }
+
+    /** How kbackup talks to the Kubernetes API server. */
+    public record Kube(
+            String context,
+            @Min(1) @Max(10_000) @DefaultValue("500") int pageSize,
+            @Min(0) @Max(30) @DefaultValue("10") int requestRetries,
+            @NotNull @DefaultValue("200ms") Duration retryInterval,
+            @NotNull @DefaultValue("60s") Duration requestTimeout) {
+    }
+
+    /** Backup job tuning. */
+    public record Backup(
+            @Min(1) @Max(100_000) @DefaultValue("500") int chunkSize,
+            @NotNull @DefaultValue("10s") Duration progressInterval) {
+    }
+
+    /** The backup policy: how often backups run and how long restore points are kept. */
+    public record Policy(
+            @NotNull @DefaultValue("PT4H") Duration frequency,
+            @NotNull @DefaultValue("P7D") Duration retention) {
+
+        @AssertTrue(message = "kbackup.policy.retention must be between 1 day and 360 days")
+        public boolean isRetentionInRange() {
+            return retention.compareTo(Duration.ofDays(1)) >= 0 && retention.compareTo(Duration.ofDays(360)) <= 0;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package jobs.kube;
+
+import java.util.List;
+
+/**
+ * The cluster port: what the jobs need from a Kubernetes API server. Implemented over fabric8; tests run the same
+ * implementation against an API server test double.
+ */
+public interface Cluster {
+
+    /** The API server address, recorded in restore points. */
+    String server();
+
+    /** Every listable resource at its preferred version, custom resources included, subresources left out. */
+    List<ResourceType> discover();
+
+    /**
+     * One page of objects of a type.
+     *
+     * @param namespace     a namespace, or null for all namespaces (and for cluster-scoped types)
+     * @param labelSelector canonical selector text, or empty for all
+     * @param continueToken null for the first page
+     * @throws ContinueExpiredException when the server answers 410 Gone for the token
+     * @throws ClusterAccessException   for any other failure, after the client's own retries
+     */
+    ObjectPage list(ResourceType type, String namespace, String labelSelector, int limit, String continueToken);
+}

@@ -1,0 +1,114 @@
+package jobs.kube;
+
+import io.fabric8.kubernetes.api.model.APIGroup;
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceList;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The cluster port over fabric8. 429 and 5xx answers are retried by fabric8 itself (honouring Retry-After) up to
+ * {@code kbackup.kube.request-retries}; what is left after that reaches the caller as a typed exception.
+ */
+public final class Fabric8Cluster implements Cluster {
+
+    private final KubernetesClient client;
+
+    public Fabric8Cluster(KubernetesClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public String server() {
+        return client.getMasterUrl().toString();
+    }
+
+    @Override
+    public List<ResourceType> discover() {
+        return call("discover API resources", () -> {
+            List<ResourceType> types = new ArrayList<>();
+            addListable(types, "", client.getApiResources("v1"));
+            for (APIGroup group : client.getApiGroups().getGroups()) {
+                String groupVersion = group.getPreferredVersion() != null
+                        ? group.getPreferredVersion().getGroupVersion()
+                        : group.getVersions().get(0).getGroupVersion();
+                addListable(types, group.getName(), client.getApiResources(groupVersion));
+            }
+            return types;
+        });
+    }
+
+    private static void addListable(List<ResourceType> types, String group, APIResourceList list) {
+        if (list == null) {
+            return;
+        }
+        String version = list.getGroupVersion().contains("/")
+                ? list.getGroupVersion().substring(list.getGroupVersion().indexOf('/') + 1)
+                : list.getGroupVersion();
+        for (APIResource r : list.getResources()) {
+            boolean subresource = r.getName().contains("/");
+            boolean listable = r.getVerbs() != null && r.getVerbs().contains("list");
+            if (!subresource && listable) {
+                types.add(new ResourceType(group, version, r.getName(), r.getKind(), Boolean.TRUE.equals(r.getNamespaced()),
+                        r.getShortNames()));
+            }
+        }
+    }
+
+    @Override
+    public ObjectPage list(ResourceType type, String namespace, String labelSelector, int limit, String continueToken) {
+        ListOptions options = new ListOptionsBuilder()
+                .withLimit((long) limit)
+                .withContinue(continueToken)
+                .withLabelSelector(labelSelector == null || labelSelector.isEmpty() ? null : labelSelector)
+                .build();
+        var resources = client.genericKubernetesResources(type.context());
+        GenericKubernetesResourceList list = call("list " + type.qualifiedName(), () -> {
+            if (!type.namespaced()) {
+                return resources.list(options);
+            }
+            return namespace == null ? resources.inAnyNamespace().list(options) : resources.inNamespace(namespace).list(options);
+        });
+        // A list's items carry no apiVersion/kind on a real server; stored objects must be whole.
+        for (GenericKubernetesResource item : list.getItems()) {
+            if (item.getApiVersion() == null) {
+                item.setApiVersion(type.apiVersion());
+            }
+            if (item.getKind() == null) {
+                item.setKind(type.kind());
+            }
+        }
+        String next = list.getMetadata() == null ? null : list.getMetadata().getContinue();
+        return new ObjectPage(list.getItems(), next == null || next.isEmpty() ? null : next);
+    }
+
+    private static <T> T call(String what, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HttpURLConnection.HTTP_GONE) {
+                throw new ContinueExpiredException(what + ": continue token expired (410 Gone)", e);
+            }
+            String reason = e.getStatus() != null && e.getStatus().getMessage() != null
+                    ? e.getStatus().getMessage() : rootMessage(e);
+            throw new ClusterAccessException(what + " failed" + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "")
+                    + ": " + reason, e.getCode(), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

@@ -1,0 +1,124 @@
+package jobs.store;
+
+import com.azure.core.util.BinaryData;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.models.BlobErrorCode;
+import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.models.BlobListDetails;
+import com.azure.storage.blob.models.BlobStorageException;
+import com.azure.storage.blob.models.ListBlobsOptions;
+import com.azure.storage.blob.options.BlobParallelUploadOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** Blobs in one Azure Blob container, below an optional prefix. The container is created on first write. */
+final class AzureBlobStore implements BlobStore {
+
+    private final BlobContainerClient container;
+    private final String prefix;
+    private volatile boolean containerChecked;
+
+    AzureBlobStore(BlobContainerClient container, String prefix) {
+        this.container = container;
+        this.prefix = prefix.isEmpty() ? "" : prefix + "/";
+    }
+
+    @Override
+    public void put(String key, byte[] content, Map<String, String> metadata) {
+        ensureContainer();
+        call("write blob '" + key + "'", () -> container.getBlobClient(prefix + key)
+                .uploadWithResponse(new BlobParallelUploadOptions(BinaryData.fromBytes(content)).setMetadata(metadata),
+                        null, null));
+    }
+
+    private void ensureContainer() {
+        if (!containerChecked) {
+            call("create container", container::createIfNotExists);
+            containerChecked = true;
+        }
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+        try {
+            return Optional.of(container.getBlobClient(prefix + key).downloadContent().toBytes());
+        } catch (BlobStorageException e) {
+            if (e.getErrorCode() == BlobErrorCode.BLOB_NOT_FOUND || e.getErrorCode() == BlobErrorCode.CONTAINER_NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw failure("read blob '" + key + "'", e);
+        } catch (RuntimeException e) {
+            throw failure("read blob '" + key + "'", e);
+        }
+    }
+
+    @Override
+    public List<BlobEntry> list(String keyPrefix) {
+        return call("list '" + keyPrefix + "'", () -> {
+            List<BlobEntry> entries = new ArrayList<>();
+            if (!container.exists()) {
+                return entries;
+            }
+            ListBlobsOptions options = new ListBlobsOptions().setPrefix(prefix + keyPrefix)
+                    .setDetails(new BlobListDetails().setRetrieveMetadata(true));
+            for (BlobItem item : container.listBlobs(options, null)) {
+                Map<String, String> metadata = item.getMetadata() == null ? Map.of() : item.getMetadata();
+                entries.add(new BlobEntry(item.getName().substring(prefix.length()), item.getProperties().getContentLength(),
+                        metadata));
+            }
+            return entries;
+        });
+    }
+
+    @Override
+    public List<String> children(String keyPrefix) {
+        return call("list '" + keyPrefix + "'", () -> {
+            List<String> names = new ArrayList<>();
+            if (!container.exists()) {
+                return names;
+            }
+            String full = prefix + keyPrefix;
+            for (BlobItem item : container.listBlobsByHierarchy("/", new ListBlobsOptions().setPrefix(full), null)) {
+                String name = item.getName().substring(full.length());
+                names.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+            }
+            return names;
+        });
+    }
+
+    @Override
+    public boolean delete(String key) {
+        return call("delete blob '" + key + "'", () -> container.getBlobClient(prefix + key).deleteIfExists());
+    }
+
+    @Override
+    public String location() {
+        return "Azure Blob container '" + container.getBlobContainerName() + "' at " + container.getAccountUrl();
+    }
+
+    private <T> T call(String what, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            throw failure(what, e);
+        }
+    }
+
+    private StorageException failure(String what, RuntimeException e) {
+        String reason = e instanceof BlobStorageException b
+                ? "HTTP " + b.getStatusCode() + " " + b.getErrorCode()
+                : rootMessage(e);
+        return new StorageException("cannot " + what + " in " + location() + ": " + reason, e);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+}

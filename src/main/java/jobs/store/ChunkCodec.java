@@ -1,0 +1,61 @@
+package jobs.store;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import jobs.support.Json;
+
+/**
+ * The chunk format: gzip-compressed JSON Lines, one whole API object per line, exactly as the API server returned
+ * it (with apiVersion and kind). Readable with {@code zcat | jq}.
+ */
+public final class ChunkCodec {
+
+    private static final ObjectMapper MAPPER = Json.mapper();
+
+    private ChunkCodec() {
+    }
+
+    public static byte[] encode(List<?> objects) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(objects.size() * 512 + 64);
+        try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, 64 * 1024);
+             JsonGenerator generator = MAPPER.getFactory().createGenerator(gzip)) {
+            generator.setRootValueSeparator(null);
+            for (Object object : objects) {
+                MAPPER.writeValue(generator, object);
+                generator.writeRaw('\n');
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Decodes a chunk; the iterator reads lazily so a chunk is never held twice in memory. */
+    public static MappingIterator<JsonNode> decode(byte[] chunk) {
+        try {
+            return MAPPER.readerFor(JsonNode.class).readValues(new GZIPInputStream(new ByteArrayInputStream(chunk)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String sha256(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package jobs.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Blobs as files below a root folder; metadata in a hidden sidecar file next to each blob. Every write goes to a
+ * temporary file first and is moved into place, so a crash never leaves a torn blob.
+ */
+final class FilesystemBlobStore implements BlobStore {
+
+    private static final String META_PREFIX = ".meta.";
+    private static final String TEMP_PREFIX = ".tmp.";
+
+    private final Path root;
+
+    FilesystemBlobStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    @Override
+    public void put(String key, byte[] content, Map<String, String> metadata) {
+        Path target = resolve(key);
+        try {
+            Files.createDirectories(target.getParent());
+            if (!metadata.isEmpty()) {
+                Properties props = new Properties();
+                props.putAll(metadata);
+                Path metaTemp = Files.createTempFile(target.getParent(), TEMP_PREFIX, null);
+                try (OutputStream out = Files.newOutputStream(metaTemp)) {
+                    props.store(out, null);
+                }
+                move(metaTemp, metaPath(target));
+            } else {
+                Files.deleteIfExists(metaPath(target));
+            }
+            Path temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, null);
+            Files.write(temp, content);
+            move(temp, target);
+        } catch (IOException e) {
+            throw new StorageException("cannot write blob '" + key + "' to " + location() + ": " + e, e);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+        try {
+            return Optional.of(Files.readAllBytes(resolve(key)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StorageException("cannot read blob '" + key + "' from " + location() + ": " + e, e);
+        }
+    }
+
+    @Override
+    public List<BlobEntry> list(String prefix) {
+        Path start = startFolder(prefix);
+        if (!Files.isDirectory(start)) {
+            return List.of();
+        }
+        List<BlobEntry> entries = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(start)) {
+            for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                String name = p.getFileName().toString();
+                String key = keyOf(p);
+                if (!name.startsWith(".") && key.startsWith(prefix)) {
+                    entries.add(new BlobEntry(key, Files.size(p), readMetadata(p)));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // a blob deleted while listing is simply not listed
+        } catch (IOException e) {
+            throw new StorageException("cannot list '" + prefix + "' in " + location() + ": " + e, e);
+        }
+        entries.sort(Comparator.comparing(BlobEntry::key));
+        return entries;
+    }
+
+    @Override
+    public List<String> children(String prefix) {
+        Path folder = resolve(prefix.isEmpty() ? "." : prefix);
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> stream = Files.list(folder)) {
+            return stream.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        } catch (IOException e) {
+            throw new StorageException("cannot list '" + prefix + "' in " + location() + ": " + e, e);
+        }
+    }
+
+    @Override
+    public boolean delete(String key) {
+        Path target = resolve(key);
+        try {
+            Files.deleteIfExists(metaPath(target));
+            boolean existed = Files.deleteIfExists(target);
+            pruneEmptyFolders(target.getParent());
+            return existed;
+        } catch (IOException e) {
+            throw new StorageException("cannot delete blob '" + key + "' from " + location() + ": " + e, e);
+        }
+    }
+
+    private void pruneEmptyFolders(Path folder) throws IOException {
+        Path current = folder;
+        while (current != null && current.startsWith(root) && !current.equals(root)) {
+            try (Stream<Path> s = Files.list(current)) {
+                if (s.findAny().isPresent()) {
+                    return;
+                }
+            } catch (NoSuchFileException e) {
+                return;
+            }
+            Files.deleteIfExists(current);
+            current = current.getParent();
+        }
+    }
+
+    @Override
+    public String location() {
+        return "folder " + root;
+    }
+
+    private Path resolve(String key) {
+        Path p = root.resolve(key).normalize();
+        if (!p.startsWith(root)) {
+            throw new IllegalArgumentException("key escapes the storage folder: " + key);
+        }
+        return p;
+    }
+
+    private Path startFolder(String prefix) {
+        int slash = prefix.lastIndexOf('/');
+        return slash < 0 ? root : resolve(prefix.substring(0, slash));
+    }
+
+    private String keyOf(Path p) {
+        return root.relativize(p).toString().replace('\\', '/');
+    }
+
+    private static Path metaPath(Path blob) {
+        return blob.resolveSibling(META_PREFIX + blob.getFileName());
+    }
+
+    private static Map<String, String> readMetadata(Path blob) {
+        Path meta = metaPath(blob);
+        if (!Files.exists(meta)) {
+            return Map.of();
+        }
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(meta)) {
+            props.load(in);
+        } catch (NoSuchFileException e) {
+            return Map.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> metadata = new TreeMap<>();
+        props.forEach((k, v) -> metadata.put(k.toString(), v.toString()));
+        return new LinkedHashMap<>(metadata);
+    }
+}

@@ -1,0 +1,127 @@
+package jobs.store;
+
+import java.time.Instant;
+import java.util.List;
+import jobs.filter.Selection;
+
+/**
+ * The index of one restore point, stored as {@code backups/<name>/manifest.json}. It is written when a backup
+ * starts (phase InProgress) and rewritten last, once every chunk is stored: a restore point is complete only when
+ * its manifest says so, and only the chunks it lists (with their SHA-256) belong to it.
+ *
+ * @param formatVersion storage format version, {@value #FORMAT_VERSION} for this code
+ * @param name          restore point name
+ * @param phase         where it stands
+ * @param startedAt     when the backup started
+ * @param completedAt   when the manifest was finished, null while in progress
+ * @param expiresAt     when the retention purge may delete it
+ * @param cluster       API server address it was taken from
+ * @param selection     what the backup was asked to hold
+ * @param itemCount     objects stored
+ * @param resources     per resource type: how to address it and how many objects
+ * @param chunks        the chunk blobs, in order
+ * @param volumes       persistent volumes and their snapshots
+ * @param errors        what could not be backed up, and why
+ */
+public record Manifest(int formatVersion, String name, Phase phase, Instant startedAt, Instant completedAt,
+                       Instant expiresAt, String cluster, Selection selection, long itemCount,
+                       List<ResourceCount> resources, List<ChunkRef> chunks, List<VolumeRecord> volumes,
+                       List<ItemError> errors) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    public Manifest {
+        resources = resources == null ? List.of() : List.copyOf(resources);
+        chunks = chunks == null ? List.of() : List.copyOf(chunks);
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+        errors = errors == null ? List.of() : List.copyOf(errors);
+    }
+
+    /** A manifest for a backup that has just started. */
+    public static Manifest started(String name, Instant startedAt, Instant expiresAt, String cluster, Selection selection) {
+        return new Manifest(FORMAT_VERSION, name, Phase.InProgress, startedAt, null, expiresAt, cluster, selection, 0,
+                null, null, null, null);
+    }
+
+    public Manifest withPhase(Phase newPhase) {
+        return new Manifest(formatVersion, name, newPhase, startedAt, completedAt, expiresAt, cluster, selection,
+                itemCount, resources, chunks, volumes, errors);
+    }
+
+    /** The manifest of a failed backup that is being resumed: in progress again, its old failure cleared. */
+    public Manifest resumed() {
+        return new Manifest(formatVersion, name, Phase.InProgress, startedAt, null, expiresAt, cluster, selection,
+                itemCount, resources, chunks, volumes, null);
+    }
+
+    public Manifest failed(Instant at, List<ItemError> failures) {
+        return new Manifest(formatVersion, name, Phase.Failed, startedAt, at, expiresAt, cluster, selection, itemCount,
+                resources, chunks, volumes, failures);
+    }
+
+    public Manifest finished(Instant at, long items, List<ResourceCount> counts, List<ChunkRef> chunkRefs,
+                             List<VolumeRecord> volumeRecords, List<ItemError> itemErrors) {
+        boolean clean = itemErrors.isEmpty() && volumeRecords.stream().noneMatch(VolumeRecord::isFailed);
+        return new Manifest(formatVersion, name, clean ? Phase.Completed : Phase.PartiallyFailed, startedAt, at,
+                expiresAt, cluster, selection, items, counts, chunkRefs, volumeRecords, itemErrors);
+    }
+
+    /**
+     * Objects of one resource type in the restore point.
+     *
+     * @param group      API group, empty for core
+     * @param version    version the objects were read at
+     * @param resource   plural
+     * @param kind       kind
+     * @param namespaced whether namespaced
+     * @param count      objects stored
+     */
+    public record ResourceCount(String group, String version, String resource, String kind, boolean namespaced,
+                                long count) {
+
+        public String qualifiedName() {
+            return group == null || group.isEmpty() ? resource : resource + "." + group;
+        }
+    }
+
+    /**
+     * One chunk blob.
+     *
+     * @param blob   key relative to the restore point's folder
+     * @param sha256 hex SHA-256 of the stored bytes
+     * @param items  objects in it
+     * @param bytes  stored size
+     */
+    public record ChunkRef(String blob, String sha256, long items, long bytes) {
+    }
+
+    /**
+     * A persistent volume of the restore point.
+     *
+     * @param persistentVolume PV name
+     * @param namespace        namespace of its claim
+     * @param claim            PVC name
+     * @param driver           CSI driver or in-tree plugin
+     * @param snapshotId       snapshot resource id or handle, null when none
+     * @param phase            Completed, Failed, Skipped
+     * @param message          why, when not Completed
+     */
+    public record VolumeRecord(String persistentVolume, String namespace, String claim, String driver, String snapshotId,
+                               String phase, String message) {
+
+        public boolean isFailed() {
+            return "Failed".equals(phase);
+        }
+    }
+
+    /**
+     * Something that could not be done for one object or resource type.
+     *
+     * @param resource  resource type
+     * @param namespace namespace, may be null
+     * @param name      object name, null when the whole type failed
+     * @param message   the cause
+     */
+    public record ItemError(String resource, String namespace, String name, String message) {
+    }
+}

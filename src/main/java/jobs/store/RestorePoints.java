@@ -1,0 +1,92 @@
+package jobs.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import jobs.support.Json;
+
+/**
+ * Restore points in a blob store. Layout, format version 1:
+ * <pre>
+ * backups/&lt;name&gt;/manifest.json          the index (see {@link Manifest})
+ * backups/&lt;name&gt;/chunks/000000.jsonl.gz   objects, gzip JSON Lines, in order
+ * </pre>
+ * Storage is the source of truth: everything {@code list} and {@code describe} show comes from here, never from
+ * the job repository.
+ */
+public final class RestorePoints {
+
+    static final String ROOT = "backups/";
+    static final String MANIFEST = "manifest.json";
+    static final String CHUNKS = "chunks/";
+
+    private final BlobStore store;
+
+    public RestorePoints(BlobStore store) {
+        this.store = store;
+    }
+
+    public BlobStore store() {
+        return store;
+    }
+
+    public Optional<Manifest> find(String name) {
+        return store.get(folder(name) + MANIFEST).map(bytes -> {
+            try {
+                return Json.mapper().readValue(bytes, Manifest.class);
+            } catch (IOException e) {
+                throw new StorageException("manifest of restore point '" + name + "' in " + store.location()
+                        + " is not readable: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    public void save(Manifest manifest) {
+        try {
+            byte[] bytes = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
+            store.put(folder(manifest.name()) + MANIFEST, bytes, Map.of());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every restore point with a manifest, newest first. */
+    public List<Manifest> list() {
+        List<Manifest> manifests = new ArrayList<>();
+        for (String name : store.children(ROOT)) {
+            find(name).ifPresent(manifests::add);
+        }
+        manifests.sort(Comparator.comparing(Manifest::startedAt, Comparator.nullsLast(Comparator.reverseOrder()))
+                .thenComparing(Manifest::name));
+        return manifests;
+    }
+
+    /** Key of chunk {@code index}, relative to the restore point's folder. */
+    public static String chunkBlob(int index) {
+        return CHUNKS + String.format("%06d.jsonl.gz", index);
+    }
+
+    public void putChunk(String name, int index, byte[] content, Map<String, String> metadata) {
+        store.put(folder(name) + chunkBlob(index), content, metadata);
+    }
+
+    /** The chunk blobs stored for a restore point, with keys relative to its folder, in order. */
+    public List<BlobStore.BlobEntry> storedChunks(String name) {
+        String folder = folder(name);
+        return store.list(folder + CHUNKS).stream()
+                .map(e -> new BlobStore.BlobEntry(e.key().substring(folder.length()), e.size(), e.metadata()))
+                .toList();
+    }
+
+    public void deleteBlob(String name, String blob) {
+        store.delete(folder(name) + blob);
+    }
+
+    public static String folder(String name) {
+        return ROOT + name + "/";
+    }
+}
