@@ -68,6 +68,7 @@ public record KbackupProperties(
 
     /** How kbackup talks to the Kubernetes API server. */
     public record Kube(
+            Path kubeconfig,
             String context,
             @Min(1) @Max(10_000) @DefaultValue("500") int pageSize,
             @Min(0) @Max(30) @DefaultValue("10") int requestRetries,

@@ -1,5 +1,7 @@
 package jobs.filter;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 import jobs.support.InvalidInputException;
 
@@ -10,11 +12,17 @@ public enum ClusterResources {
     TRUE,
     FALSE;
 
+    @JsonCreator
     public static ClusterResources parse(String text) {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new InvalidInputException("--include-cluster-resources: '" + text + "' is not one of auto, true, false");
         }
+    }
+
+    @JsonValue
+    public String text() {
+        return name().toLowerCase(Locale.ROOT);
     }
 }

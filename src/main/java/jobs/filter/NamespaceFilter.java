@@ -34,9 +34,9 @@ public final class NamespaceFilter {
         }).toList();
     }
 
-    /** True when no include narrows the selection: a whole-cluster backup or restore. */
+    /** True when no namespace filter narrows the selection (as Velero decides a whole-cluster backup). */
     public boolean selectsAll() {
-        return includes.isEmpty() || includes.stream().anyMatch(g -> g.toString().equals("*"));
+        return excludes.isEmpty() && (includes.isEmpty() || includes.stream().anyMatch(g -> g.toString().equals("*")));
     }
 
     public boolean matches(String namespace) {

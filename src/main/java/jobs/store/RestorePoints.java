@@ -1,12 +1,15 @@
 package jobs.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import jobs.support.Json;
 
 /**
@@ -80,6 +83,35 @@ public final class RestorePoints {
         return store.list(folder + CHUNKS).stream()
                 .map(e -> new BlobStore.BlobEntry(e.key().substring(folder.length()), e.size(), e.metadata()))
                 .toList();
+    }
+
+    /**
+     * Hands every object of a restore point to {@code consumer}, chunk by chunk, after checking each chunk against
+     * the SHA-256 its manifest records. Memory holds one chunk at a time.
+     *
+     * @throws DamagedRestorePointException naming the blob when a chunk is missing or its content changed
+     */
+    public void forEachObject(Manifest manifest, Consumer<JsonNode> consumer) {
+        for (Manifest.ChunkRef chunk : manifest.chunks()) {
+            byte[] bytes = readChunk(manifest.name(), chunk);
+            try (MappingIterator<JsonNode> objects = ChunkCodec.decode(bytes)) {
+                objects.forEachRemaining(consumer);
+            } catch (IOException e) {
+                throw new DamagedRestorePointException(manifest.name(), chunk.blob(), "cannot be decoded: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Reads one chunk and checks it against its recorded SHA-256. */
+    public byte[] readChunk(String name, Manifest.ChunkRef chunk) {
+        byte[] bytes = store.get(folder(name) + chunk.blob())
+                .orElseThrow(() -> new DamagedRestorePointException(name, chunk.blob(), "is missing"));
+        String actual = ChunkCodec.sha256(bytes);
+        if (!actual.equals(chunk.sha256())) {
+            throw new DamagedRestorePointException(name, chunk.blob(),
+                    "has SHA-256 " + actual + " but the manifest records " + chunk.sha256());
+        }
+        return bytes;
     }
 
     public void deleteBlob(String name, String blob) {

@@ -23,6 +23,7 @@ public final class Progress {
     private long done;
     private long total = -1;
     private Instant lastReport;
+    private boolean finished;
 
     public Progress(String label, Clock clock, Duration interval, Consumer<String> sink) {
         this.label = label;
@@ -47,9 +48,12 @@ public final class Progress {
         }
     }
 
-    /** Reports the final counts, whatever the interval. */
+    /** Reports the final counts once, whatever the interval. */
     public synchronized void finish() {
-        sink.accept(line(clock.instant()));
+        if (!finished) {
+            finished = true;
+            sink.accept(line(clock.instant()));
+        }
     }
 
     private String line(Instant now) {

@@ -1,0 +1,420 @@
+package jobs.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import jobs.filter.LabelSelector;
+
+/**
+ * A Kubernetes API server test double: fabric8's CRUD mock server stores the objects, and this dispatcher in
+ * front of it adds what a real kube-apiserver does and the mock lacks, so that production code runs unchanged:
+ * <ul>
+ *   <li>discovery documents ({@code /api}, {@code /apis}, {@code /api/v1}, {@code /apis/g/v}), custom resources
+ *       included once their CRD is created;</li>
+ *   <li>{@code limit}/{@code continue} paging in key order, list items without apiVersion/kind, and continue
+ *       tokens that expire (410 Gone) after a TTL or on demand;</li>
+ *   <li>the whole label-selector grammar, set-based requirements included;</li>
+ *   <li>404 for a create into a namespace that does not exist, 400 for a create carrying a resourceVersion;</li>
+ *   <li>injected failures (429 with Retry-After, 5xx, 403) for chosen requests.</li>
+ * </ul>
+ */
+public final class ApiServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
+    private final KubernetesMockServer server;
+    private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger expireNextContinues = new AtomicInteger();
+    private final Map<String, AtomicInteger> listCalls = new ConcurrentHashMap<>();
+    private volatile Duration continueTtl = Duration.ofMinutes(5);
+    private KubernetesClient client;
+
+    private ApiServer() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new Front(), false);
+    }
+
+    public static ApiServer start() {
+        ApiServer api = new ApiServer();
+        api.server.init(InetAddress.getLoopbackAddress(), 0);
+        return api;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getPort();
+    }
+
+    /** A client for seeding and inspecting the server (the code under test builds its own from a kubeconfig). */
+    public synchronized KubernetesClient client() {
+        if (client == null) {
+            client = server.createClient();
+        }
+        return client;
+    }
+
+    /** Writes a kubeconfig whose current context points at this server. */
+    public Path writeKubeconfig(Path folder) {
+        String yaml = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: test
+                  cluster:
+                    server: %s
+                contexts:
+                - name: test
+                  context:
+                    cluster: test
+                    user: test
+                    namespace: default
+                current-context: test
+                users:
+                - name: test
+                  user:
+                    token: test-token
+                """.formatted(url());
+        try {
+            Path file = folder.resolve("kubeconfig");
+            Files.writeString(file, yaml);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Creates objects as they are (through the server, so uid and resourceVersion are set). */
+    public void create(HasMetadata... objects) {
+        for (HasMetadata o : objects) {
+            client().resource(o).create();
+        }
+    }
+
+    /** The next {@code times} requests whose method and path match answer {@code code}, with Retry-After if given. */
+    public void failNext(String method, String pathContains, int times, int code, Integer retryAfterSeconds) {
+        faults.add(new Fault(r -> r.getMethod().equalsIgnoreCase(method) && r.getPath().contains(pathContains),
+                code, retryAfterSeconds, new AtomicInteger(times)));
+    }
+
+    /** The next {@code times} list requests that carry a continue token answer 410 Gone. */
+    public void expireNextContinues(int times) {
+        expireNextContinues.set(times);
+    }
+
+    public void continueTtl(Duration ttl) {
+        this.continueTtl = ttl;
+    }
+
+    /** How many list requests reached the server for paths containing {@code resourcePath}. */
+    public int listCalls(String resourcePath) {
+        return listCalls.entrySet().stream().filter(e -> e.getKey().contains(resourcePath))
+                .mapToInt(e -> e.getValue().get()).sum();
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            client.close();
+        }
+        server.destroy();
+    }
+
+    private record Fault(Predicate<RecordedRequest> matches, int code, Integer retryAfter, AtomicInteger remaining) {
+    }
+
+    /** A parsed resource path. */
+    private record Route(String group, String version, String namespace, String resource, String name) {
+
+        static Route parse(String path) {
+            String[] s = path.replaceAll("^/+|/+$", "").split("/");
+            int i;
+            String group;
+            String version;
+            if (s.length >= 3 && s[0].equals("api")) {
+                group = "";
+                version = s[1];
+                i = 2;
+            } else if (s.length >= 4 && s[0].equals("apis")) {
+                group = s[1];
+                version = s[2];
+                i = 3;
+            } else {
+                return null;
+            }
+            String namespace = null;
+            if (s.length - i >= 3 && s[i].equals("namespaces")) {
+                namespace = s[i + 1];
+                i += 2;
+            }
+            String resource = s[i];
+            String name = s.length > i + 1 ? s[i + 1] : null;
+            return new Route(group, version, namespace, resource, name);
+        }
+    }
+
+    private final class Front extends Dispatcher {
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            try {
+                return handle(request);
+            } catch (IOException e) {
+                return status(500, "InternalError", e.toString());
+            }
+        }
+
+        private MockResponse handle(RecordedRequest request) throws IOException {
+            for (Fault fault : faults) {
+                if (fault.matches().test(request) && fault.remaining().getAndDecrement() > 0) {
+                    MockResponse response = status(fault.code(), "Injected", "injected failure " + fault.code());
+                    if (fault.retryAfter() != null) {
+                        response.setHeader("Retry-After", fault.retryAfter());
+                    }
+                    return response;
+                }
+            }
+            URI uri = URI.create("http://localhost" + request.getPath());
+            String path = uri.getRawPath();
+            Map<String, String> query = query(uri.getRawQuery());
+            String method = request.getMethod().toUpperCase();
+            if (method.equals("GET")) {
+                MockResponse discovery = discovery(path);
+                if (discovery != null) {
+                    return discovery;
+                }
+                Route route = Route.parse(path);
+                if (route != null && route.name() == null && !query.containsKey("watch")) {
+                    return list(path, route, query);
+                }
+            }
+            if (method.equals("POST")) {
+                Route route = Route.parse(path);
+                if (route != null && route.namespace() != null && !namespaceExists(route.namespace())) {
+                    return status(404, "NotFound", "namespaces \"" + route.namespace() + "\" not found");
+                }
+                JsonNode body = JSON.readTree(request.getBody().getBytes());
+                if (body.path("metadata").hasNonNull("resourceVersion")) {
+                    return status(400, "BadRequest", "resourceVersion should not be set on objects to be created");
+                }
+            }
+            return crud.dispatch(request);
+        }
+
+        private MockResponse list(String path, Route route, Map<String, String> query) throws IOException {
+            listCalls.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+            String field = query.get("fieldSelector");
+            MockResponse all = crud.handleGet(field == null ? path : path + "?fieldSelector=" + encode(field));
+            if (all.code() != 200) {
+                return all;
+            }
+            ObjectNode list = (ObjectNode) JSON.readTree(all.getBody().getBytes());
+            LabelSelector selector = LabelSelector.parse(query.get("labelSelector"));
+            List<JsonNode> items = new ArrayList<>();
+            list.withArray("items").forEach(item -> {
+                Map<String, String> labels = new HashMap<>();
+                item.path("metadata").path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+                if (selector.matches(labels)) {
+                    items.add(item);
+                }
+            });
+            items.sort(Comparator.comparing(ApiServer::key));
+
+            String after = null;
+            String token = query.get("continue");
+            if (token != null && !token.isEmpty()) {
+                String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\n", 2);
+                long issued = Long.parseLong(parts[0]);
+                boolean tooOld = System.currentTimeMillis() - issued > continueTtl.toMillis();
+                if (tooOld || expireNextContinues.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    return status(410, "Expired", "The provided continue parameter is too old to display a consistent "
+                            + "list result. You can start a new list without the continue parameter.");
+                }
+                after = parts[1];
+            }
+            int limit = query.containsKey("limit") ? Integer.parseInt(query.get("limit")) : 0;
+            ArrayNode page = JSON.createArrayNode();
+            int remaining = 0;
+            String lastKey = null;
+            for (JsonNode item : items) {
+                String key = key(item);
+                if (after != null && key.compareTo(after) <= 0) {
+                    continue;
+                }
+                if (limit > 0 && page.size() == limit) {
+                    remaining++;
+                    continue;
+                }
+                ObjectNode copy = ((ObjectNode) item).deepCopy();
+                if (isBuiltIn(route.group())) {
+                    // A real server leaves apiVersion and kind off the items of a built-in list.
+                    copy.remove("apiVersion");
+                    copy.remove("kind");
+                }
+                page.add(copy);
+                lastKey = key;
+            }
+            ObjectNode metadata = JSON.createObjectNode();
+            metadata.put("resourceVersion", String.valueOf(crud.requestResourceVersion()));
+            if (remaining > 0) {
+                String next = System.currentTimeMillis() + "\n" + lastKey;
+                metadata.put("continue", Base64.getUrlEncoder().encodeToString(next.getBytes(StandardCharsets.UTF_8)));
+                metadata.put("remainingItemCount", remaining);
+            }
+            ObjectNode result = JSON.createObjectNode();
+            result.put("apiVersion", route.group().isEmpty() ? route.version() : route.group() + "/" + route.version());
+            result.put("kind", list.path("kind").asText("List"));
+            result.set("metadata", metadata);
+            result.set("items", page);
+            return json(200, result);
+        }
+
+        private MockResponse discovery(String path) throws IOException {
+            if (path.equals("/api")) {
+                ObjectNode versions = JSON.createObjectNode().put("kind", "APIVersions");
+                versions.putArray("versions").add("v1");
+                versions.putArray("serverAddressByClientCIDRs").addObject().put("clientCIDR", "0.0.0.0/0")
+                        .put("serverAddress", "127.0.0.1");
+                return json(200, versions);
+            }
+            Map<String, List<ApiResources.Entry>> byGroupVersion = resources();
+            if (path.equals("/apis")) {
+                Map<String, List<String>> groups = new LinkedHashMap<>();
+                byGroupVersion.keySet().stream().filter(gv -> gv.contains("/"))
+                        .forEach(gv -> groups.computeIfAbsent(gv.substring(0, gv.indexOf('/')), g -> new ArrayList<>()).add(gv));
+                ObjectNode list = JSON.createObjectNode().put("kind", "APIGroupList").put("apiVersion", "v1");
+                ArrayNode items = list.putArray("groups");
+                groups.forEach((group, gvs) -> {
+                    ObjectNode g = items.addObject().put("name", group);
+                    ArrayNode versions = g.putArray("versions");
+                    gvs.forEach(gv -> versions.addObject().put("groupVersion", gv).put("version", gv.substring(gv.indexOf('/') + 1)));
+                    g.set("preferredVersion", versions.get(0).deepCopy());
+                });
+                return json(200, list);
+            }
+            String groupVersion = path.startsWith("/api/") ? path.substring(5) : path.startsWith("/apis/") ? path.substring(6) : null;
+            if (groupVersion == null || groupVersion.split("/").length != (path.startsWith("/api/") ? 1 : 2)) {
+                return null;
+            }
+            List<ApiResources.Entry> entries = byGroupVersion.get(groupVersion);
+            if (entries == null) {
+                return status(404, "NotFound", "the server could not find the requested resource");
+            }
+            ObjectNode list = JSON.createObjectNode().put("kind", "APIResourceList").put("apiVersion", "v1")
+                    .put("groupVersion", groupVersion);
+            ArrayNode resources = list.putArray("resources");
+            for (ApiResources.Entry e : entries) {
+                ObjectNode r = resources.addObject().put("name", e.name()).put("singularName", "")
+                        .put("namespaced", e.namespaced()).put("kind", e.kind());
+                ArrayNode verbs = r.putArray("verbs");
+                (e.listable() ? List.of("create", "delete", "get", "list", "patch", "update", "watch") : List.of("create"))
+                        .forEach(verbs::add);
+                if (!e.shortNames().isEmpty()) {
+                    ArrayNode shortNames = r.putArray("shortNames");
+                    e.shortNames().forEach(shortNames::add);
+                }
+            }
+            return json(200, list);
+        }
+
+        /** Built-in resources plus those of the CRDs stored in the server, by group version, preferred first. */
+        private Map<String, List<ApiResources.Entry>> resources() throws IOException {
+            Map<String, List<ApiResources.Entry>> byGroupVersion = new LinkedHashMap<>();
+            for (ApiResources.Entry e : ApiResources.BUILT_IN) {
+                byGroupVersion.computeIfAbsent(e.groupVersion(), gv -> new ArrayList<>()).add(e);
+            }
+            MockResponse crds = crud.handleGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
+            if (crds.code() == 200) {
+                for (JsonNode crd : JSON.readTree(crds.getBody().getBytes()).path("items")) {
+                    JsonNode spec = crd.path("spec");
+                    JsonNode names = spec.path("names");
+                    List<String> shortNames = new ArrayList<>();
+                    names.path("shortNames").forEach(n -> shortNames.add(n.asText()));
+                    for (JsonNode v : spec.path("versions")) {
+                        if (v.path("served").asBoolean(true)) {
+                            ApiResources.Entry e = new ApiResources.Entry(spec.path("group").asText(), v.path("name").asText(),
+                                    names.path("plural").asText(), names.path("kind").asText(),
+                                    "Namespaced".equals(spec.path("scope").asText()), true, shortNames);
+                            byGroupVersion.computeIfAbsent(e.groupVersion(), gv -> new ArrayList<>()).add(e);
+                        }
+                    }
+                }
+            }
+            return byGroupVersion;
+        }
+
+        private boolean namespaceExists(String namespace) {
+            return crud.handleGet("/api/v1/namespaces/" + namespace).code() == 200;
+        }
+    }
+
+    private static boolean isBuiltIn(String group) {
+        return ApiResources.BUILT_IN.stream().anyMatch(e -> e.group().equals(group));
+    }
+
+    static String key(JsonNode item) {
+        JsonNode meta = item.path("metadata");
+        String ns = meta.path("namespace").asText("");
+        return ns.isEmpty() ? meta.path("name").asText() : ns + "/" + meta.path("name").asText();
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> params = new HashMap<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                params.put(k, v);
+            }
+        }
+        return params;
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static MockResponse json(int code, JsonNode body) throws IOException {
+        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+                .setBody(JSON.writeValueAsString(body));
+    }
+
+    private static MockResponse status(int code, String reason, String message) {
+        ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1")
+                .put("status", "Failure").put("message", message).put("reason", reason).put("code", code);
+        status.putObject("metadata");
+        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+                .setBody(status.toString());
+    }
+}

@@ -1,0 +1,75 @@
+package jobs.testing;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import jobs.cli.Cli;
+
+/**
+ * Runs kbackup in-process exactly as {@code main} does (same argument split, same application start), against a
+ * workspace of its own: a storage folder or Azurite container, an H2 job repository file and a kubeconfig.
+ */
+public final class Kbackup {
+
+    private final List<String> config = new ArrayList<>();
+
+    private Kbackup(List<String> config) {
+        this.config.addAll(config);
+    }
+
+    /** A workspace on the local-folder store under {@code dir}, talking to {@code api}. */
+    public static Kbackup filesystem(Path dir, ApiServer api) {
+        return new Kbackup(List.of(
+                "--kbackup.storage.type=filesystem",
+                "--kbackup.storage.filesystem.path=" + dir.resolve("backups"),
+                "--kbackup.kube.kubeconfig=" + api.writeKubeconfig(dir),
+                "--kbackup.kube.retry-interval=10ms",
+                "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("jobs") + ";AUTO_SERVER=FALSE"));
+    }
+
+    /** A workspace on Azurite, in a container of its own. */
+    public static Kbackup azure(Path dir, ApiServer api, String container) {
+        return new Kbackup(List.of(
+                "--kbackup.storage.type=azure-blob",
+                "--kbackup.storage.azure.connection-string=" + Azurite.shared().connectionString(),
+                "--kbackup.storage.azure.container=" + container,
+                "--kbackup.storage.azure.max-tries=2",
+                "--kbackup.storage.azure.retry-delay=100ms",
+                "--kbackup.kube.kubeconfig=" + api.writeKubeconfig(dir),
+                "--kbackup.kube.retry-interval=10ms",
+                "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("jobs") + ";AUTO_SERVER=FALSE"));
+    }
+
+    /** The same workspace with more configuration. */
+    public Kbackup with(String... properties) {
+        Kbackup copy = new Kbackup(config);
+        copy.config.addAll(List.of(properties));
+        return copy;
+    }
+
+    public Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(config);
+        int code = Cli.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /**
+     * What a run printed and returned.
+     *
+     * @param exitCode process exit code
+     * @param out      standard output
+     * @param err      standard error
+     */
+    public record Result(int exitCode, String out, String err) {
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
+        }
+    }
+}
