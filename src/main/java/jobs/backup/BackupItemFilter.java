@@ -79,12 +79,14 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
             // The namespace objects of selected namespaces always come along, whatever the other filters say.
             return namespaces.matches(meta.getName());
         }
+        // What selected objects need (the PV of a claim, the CRD of a custom resource) comes along unless refused.
+        boolean needed = this.needed.contains(type.qualifiedName() + "/" + meta.getName());
+        // With a resource include list only the types it names come along whole; the others only where needed.
+        boolean typeWanted = explicitIncludes == null || explicitIncludes.includes(type);
         return switch (clusterResources) {
             case FALSE -> false;
-            case TRUE -> selector.matches(meta.getLabels());
-            case AUTO -> wholeCluster || (explicitIncludes != null && explicitIncludes.includes(type))
-                    ? selector.matches(meta.getLabels())
-                    : needed.contains(type.qualifiedName() + "/" + meta.getName());
+            case TRUE -> needed || (typeWanted && selector.matches(meta.getLabels()));
+            case AUTO -> needed || (typeWanted && (wholeCluster || explicitIncludes != null) && selector.matches(meta.getLabels()));
         };
     }
 
