@@ -11,6 +11,7 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 
@@ -25,12 +26,13 @@ public class BackupLauncher {
 
     private final RestorePoints restorePoints;
     private final Cluster cluster;
-    private final JobOperator jobOperator;
-    private final JobRepository jobRepository;
-    private final Job backupJob;
+    // The job repository is only opened once the launch is accepted: a refused launch must not create it.
+    private final ObjectProvider<JobOperator> jobOperator;
+    private final ObjectProvider<JobRepository> jobRepository;
+    private final ObjectProvider<Job> backupJob;
 
-    BackupLauncher(RestorePoints restorePoints, Cluster cluster, JobOperator jobOperator, JobRepository jobRepository,
-                   @Qualifier("backupJob") Job backupJob) {
+    BackupLauncher(RestorePoints restorePoints, Cluster cluster, ObjectProvider<JobOperator> jobOperator,
+                   ObjectProvider<JobRepository> jobRepository, @Qualifier("backupJob") ObjectProvider<Job> backupJob) {
         this.restorePoints = restorePoints;
         this.cluster = cluster;
         this.jobOperator = jobOperator;
@@ -49,10 +51,11 @@ public class BackupLauncher {
         // Resolves the resource names against the cluster: an unknown one is refused here, before any write.
         BackupPlan.of(cluster.discover(), parameters.selection());
 
-        JobExecution last = jobRepository.getLastJobExecution(BackupJobConfiguration.JOB_NAME,
+        JobOperator jobOperator = this.jobOperator.getObject();
+        JobExecution last = jobRepository.getObject().getLastJobExecution(BackupJobConfiguration.JOB_NAME,
                 BackupParameters.identifying(name));
         if (last == null) {
-            return jobOperator.start(backupJob, parameters.toJobParameters());
+            return jobOperator.start(backupJob.getObject(), parameters.toJobParameters());
         }
         if (last.getStatus() == BatchStatus.COMPLETED) {
             throw new InvalidInputException("backup '" + name + "' already completed (job execution " + last.getId() + ")");

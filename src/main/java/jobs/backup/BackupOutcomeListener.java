@@ -5,6 +5,7 @@ import java.util.List;
 import jobs.store.Manifest.ItemError;
 import jobs.store.Phase;
 import jobs.store.RestorePoints;
+import jobs.support.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -49,7 +50,7 @@ class BackupOutcomeListener implements JobExecutionListener {
         }
         if (execution.getStatus() == BatchStatus.FAILED) {
             List<ItemError> causes = execution.getAllFailureExceptions().stream()
-                    .map(e -> new ItemError(null, null, null, String.valueOf(e.getMessage()))).distinct().toList();
+                    .map(e -> new ItemError(null, null, null, Failures.reason(e))).distinct().toList();
             try {
                 restorePoints.find(name).ifPresent(m -> restorePoints.save(m.failed(clock.instant(), causes)));
             } catch (RuntimeException e) {

@@ -42,6 +42,9 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
     private final List<ResourceType> types;
     private final String labelSelector;
     private final int pageSize;
+    /** Relists in a row that handed out nothing new: tokens expiring faster than pages can be read. */
+    private int fruitlessRelists;
+    static final int MAX_FRUITLESS_RELISTS = 5;
 
     private int typeIndex;
     private String pageToken;
@@ -79,16 +82,25 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
             if (position < page.items().size()) {
                 GenericKubernetesResource object = page.items().get(position++);
                 lastKey = ObjectKeys.listKey(object);
+                fruitlessRelists = 0;
+                if (position == page.items().size()) {
+                    // Move on at once, so a resumed run starts at the next page instead of fetching this one again.
+                    advance();
+                }
                 return new BackupItem(type, object);
             }
-            if (page.isLast()) {
-                nextType();
-            } else {
-                pageToken = page.continueToken();
-                page = null;
-            }
+            advance();
         }
         return null;
+    }
+
+    private void advance() {
+        if (page.isLast()) {
+            nextType();
+        } else {
+            pageToken = page.continueToken();
+            page = null;
+        }
     }
 
     private void nextType() {
@@ -106,6 +118,10 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
             try {
                 page = cluster.list(type, null, selector, pageSize, pageToken);
             } catch (ContinueExpiredException e) {
+                if (++fruitlessRelists > MAX_FRUITLESS_RELISTS) {
+                    throw new ClusterAccessException("list " + type + ": continue tokens expired " + fruitlessRelists
+                            + " times in a row before the list could get past '" + lastKey + "'", 410, e);
+                }
                 relists++;
                 log.info("Continue token for {} expired; listing again after '{}'", type, lastKey);
                 pageToken = null;

@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import jobs.backup.BackupLauncher;
 import jobs.backup.BackupParameters;
 import jobs.filter.ClusterResources;
@@ -15,6 +16,7 @@ import jobs.store.Manifest;
 import jobs.store.Phase;
 import jobs.store.RestorePoints;
 import jobs.support.ExitCodes;
+import jobs.support.Failures;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ApplicationContext;
@@ -92,8 +94,8 @@ class BackupCommand implements Subcommand {
             manifest.errors().forEach(e -> out.printf("  error: %s%n", RestorePointView.describe(e)));
         }
         if (execution.getStatus() != BatchStatus.COMPLETED) {
-            out.printf("Backup %s %s: %s%n", restorePoint, execution.getStatus(), execution.getExitStatus().getExitDescription()
-                    .lines().findFirst().orElse(""));
+            out.printf("Backup %s %s: %s%n", restorePoint, execution.getStatus(), execution.getAllFailureExceptions().stream()
+                    .map(Failures::reason).distinct().collect(Collectors.joining("; ")));
             return ExitCodes.FAILED;
         }
         return manifest != null && manifest.phase() == Phase.PartiallyFailed

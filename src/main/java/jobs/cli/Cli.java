@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import jobs.KbackupApplication;
 import jobs.support.ExitCodes;
+import jobs.support.Failures;
 import jobs.support.InvalidInputException;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
@@ -75,7 +76,7 @@ public final class Cli {
                 err.println("kbackup: invalid configuration: " + ConfigurationErrors.describe(e));
                 return ExitCodes.INVALID_INPUT;
             }
-            err.println("kbackup: failed: " + e.getMessage());
+            err.println("kbackup: failed: " + Failures.reason(e));
             return ExitCodes.FAILED;
         } finally {
             out.flush();

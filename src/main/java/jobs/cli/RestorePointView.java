@@ -41,20 +41,9 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
     }
 
     static String describe(ItemError e) {
-        StringBuilder s = new StringBuilder();
-        if (e.resource() != null) {
-            s.append(e.resource());
-            if (e.namespace() != null) {
-                s.append(' ').append(e.namespace()).append('/');
-            } else {
-                s.append(' ');
-            }
-            if (e.name() != null) {
-                s.append(e.name());
-            }
-            s.append(": ");
-        }
-        return s.append(e.message()).toString();
+        String where = e.resource() == null ? "" : e.resource()
+                + (e.name() == null ? "" : " " + (e.namespace() == null ? "" : e.namespace() + "/") + e.name()) + ": ";
+        return where + e.message();
     }
 
     static void printTable(List<RestorePointView> views, PrintWriter out) {

@@ -123,8 +123,13 @@ public final class ApiServer implements AutoCloseable {
 
     /** The next {@code times} requests whose method and path match answer {@code code}, with Retry-After if given. */
     public void failNext(String method, String pathContains, int times, int code, Integer retryAfterSeconds) {
+        failLater(method, pathContains, 0, times, code, retryAfterSeconds);
+    }
+
+    /** Like {@link #failNext}, after letting the first {@code skip} matching requests through. */
+    public void failLater(String method, String pathContains, int skip, int times, int code, Integer retryAfterSeconds) {
         faults.add(new Fault(r -> r.getMethod().equalsIgnoreCase(method) && r.getPath().contains(pathContains),
-                code, retryAfterSeconds, new AtomicInteger(times)));
+                code, retryAfterSeconds, new AtomicInteger(skip), new AtomicInteger(times)));
     }
 
     /** The next {@code times} list requests that carry a continue token answer 410 Gone. */
@@ -150,7 +155,12 @@ public final class ApiServer implements AutoCloseable {
         server.destroy();
     }
 
-    private record Fault(Predicate<RecordedRequest> matches, int code, Integer retryAfter, AtomicInteger remaining) {
+    private record Fault(Predicate<RecordedRequest> matches, int code, Integer retryAfter, AtomicInteger skip,
+                         AtomicInteger remaining) {
+
+        boolean applies(RecordedRequest request) {
+            return matches.test(request) && skip.getAndDecrement() <= 0 && remaining.getAndDecrement() > 0;
+        }
     }
 
     /** A parsed resource path. */
@@ -196,7 +206,7 @@ public final class ApiServer implements AutoCloseable {
 
         private MockResponse handle(RecordedRequest request) throws IOException {
             for (Fault fault : faults) {
-                if (fault.matches().test(request) && fault.remaining().getAndDecrement() > 0) {
+                if (fault.applies(request)) {
                     MockResponse response = status(fault.code(), "Injected", "injected failure " + fault.code());
                     if (fault.retryAfter() != null) {
                         response.setHeader("Retry-After", fault.retryAfter());

@@ -45,7 +45,11 @@ public final class Kbackup {
     /** The same workspace with more configuration. */
     public Kbackup with(String... properties) {
         Kbackup copy = new Kbackup(config);
-        copy.config.addAll(List.of(properties));
+        for (String property : properties) {
+            String key = property.substring(0, property.indexOf('=') + 1);
+            copy.config.removeIf(p -> p.startsWith(key));
+            copy.config.add(property);
+        }
         return copy;
     }
 
