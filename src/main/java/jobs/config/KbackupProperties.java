@@ -29,8 +29,8 @@ public record KbackupProperties(
     /** Where restore points live. */
     public record Storage(
             @NotNull @DefaultValue("filesystem") StorageType type,
-            @NotNull @Pattern(regexp = "^$|^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$",
-                    message = "must be empty or a path of letters, digits, '.', '_', '-' separated by '/'")
+            @NotNull @Pattern(regexp = "^$|^(?!.*(^|/)\\.{1,2}(/|$))[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$",
+                    message = "must be empty or a path of letters, digits, '.', '_', '-' separated by '/', without '.' or '..'")
             @DefaultValue("") String prefix,
             @Valid @NotNull @DefaultValue Filesystem filesystem,
             @Valid @NotNull @DefaultValue Azure azure) {

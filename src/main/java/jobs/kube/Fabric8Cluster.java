@@ -90,17 +90,20 @@ public final class Fabric8Cluster implements Cluster {
         return new ObjectPage(list.getItems(), next == null || next.isEmpty() ? null : next);
     }
 
-    private static <T> T call(String what, Supplier<T> call) {
+    private <T> T call(String what, Supplier<T> call) {
         try {
             return call.get();
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_GONE) {
                 throw new ContinueExpiredException(what + ": continue token expired (410 Gone)", e);
             }
+            if (e.getCode() <= 0) {
+                throw new ClusterAccessException(what + " failed: cannot reach the API server at "
+                        + client.getMasterUrl() + " (" + rootMessage(e) + ")", 0, e);
+            }
             String reason = e.getStatus() != null && e.getStatus().getMessage() != null
                     ? e.getStatus().getMessage() : rootMessage(e);
-            throw new ClusterAccessException(what + " failed" + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "")
-                    + ": " + reason, e.getCode(), e);
+            throw new ClusterAccessException(what + " failed (HTTP " + e.getCode() + "): " + reason, e.getCode(), e);
         }
     }
 
@@ -109,6 +112,6 @@ public final class Fabric8Cluster implements Cluster {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 }

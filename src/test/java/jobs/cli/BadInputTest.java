@@ -1,0 +1,106 @@
+package jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import jobs.testing.ApiServer;
+import jobs.testing.ClusterFixture;
+import jobs.testing.Kbackup;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad input of every kind: exit code 2, one line naming the bad value, and nothing written (no restore point,
+ * no job repository).
+ */
+class BadInputTest {
+
+    static ApiServer api;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void cluster() {
+        api = ApiServer.start();
+        ClusterFixture.populate(api);
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of(List.of("backup", "--bogus"), "Unknown option: '--bogus'"),
+                Arguments.of(List.of("frobnicate"), "Unmatched argument at index 0: 'frobnicate'"),
+                Arguments.of(List.of("backup", "--name", "Bad_Name"), "--name: 'Bad_Name' is not a valid name"),
+                Arguments.of(List.of("backup", "--selector", "env in (prod"), "--selector: unbalanced '(' in selector 'env in (prod'"),
+                Arguments.of(List.of("backup", "--selector", "env=a b"), "invalid label value 'a b'"),
+                Arguments.of(List.of("backup", "--ttl", "forever"), "--ttl: 'forever' is not a duration"),
+                Arguments.of(List.of("backup", "--ttl", "-5d"), "--ttl: '-5d' must be positive"),
+                Arguments.of(List.of("backup", "--ttl", "400d"), "--ttl: '400d' is longer than the 360 days"),
+                Arguments.of(List.of("backup", "--include-cluster-resources", "maybe"), "--include-cluster-resources: 'maybe' is not one of auto, true, false"),
+                Arguments.of(List.of("backup", "--snapshot-volumes", "perhaps"), "--snapshot-volumes"),
+                Arguments.of(List.of("backup", "--include-namespaces", "shop["), "--include-namespaces: bad namespace pattern 'shop['"),
+                Arguments.of(List.of("backup", "--include-resources", "widgetz"), "--include-resources: unknown resource 'widgetz'"),
+                Arguments.of(List.of("backup", "--exclude-resources", "configmaps,nope.example.com"), "--exclude-resources: unknown resource 'nope.example.com'"),
+                Arguments.of(List.of("list", "--output", "yaml"), "--output"),
+                Arguments.of(List.of("describe"), "Missing required parameter: 'NAME'"),
+                Arguments.of(List.of("backup", "--kbackup.storage.type=azure-blob"), "kbackup.storage.azure.connection-string or kbackup.storage.azure.endpoint is required"),
+                Arguments.of(List.of("backup", "--kbackup.storage.type=s3"), "kbackup.storage.type=s3: must be one of filesystem, azure-blob"),
+                Arguments.of(List.of("backup", "--kbackup.storage.azure.container=Bad_Container"), "kbackup.storage.azure.container=Bad_Container"),
+                Arguments.of(List.of("backup", "--kbackup.kube.page-size=0"), "kbackup.kube.page-size=0"),
+                Arguments.of(List.of("backup", "--kbackup.policy.retention=P400D"), "kbackup.policy.retention must be between 1 day and 360 days"),
+                Arguments.of(List.of("backup", "--kbackup.backup.progress-interval=soon"), "kbackup.backup.progress-interval=soon"),
+                Arguments.of(List.of("backup", "--kbackup.kube.context=elsewhere"), "kbackup.kube.context: no context named 'elsewhere'"),
+                Arguments.of(List.of("list", "--kbackup.storage.prefix=../escape"), "kbackup.storage.prefix=../escape"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void exitsTwoNamingTheValueAndWritesNothing(List<String> args, String message) throws IOException {
+        Kbackup kbackup = Kbackup.filesystem(dir, api)
+                .with(args.stream().filter(a -> a.startsWith("--kbackup.")).toArray(String[]::new));
+        Kbackup.Result result = kbackup.run(args.stream().filter(a -> !a.startsWith("--kbackup.")).toArray(String[]::new));
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.err()).as(result.toString()).contains(message);
+        assertThat(result.out()).isEmpty();
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("files written").containsExactly("kubeconfig");
+        }
+    }
+
+    @Test
+    void anUnreachableApiServerFailsWithOneLineAndWritesNothing() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Path kubeconfig = dir.resolve("unreachable");
+        Files.writeString(kubeconfig, Files.readString(api.writeKubeconfig(dir)).replace(api.url(), "http://127.0.0.1:" + closedPort));
+
+        Kbackup.Result result = Kbackup.filesystem(dir, api).with("--kbackup.kube.kubeconfig=" + kubeconfig,
+                "--kbackup.kube.request-retries=0").run("backup");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.err().strip().lines()).singleElement().asString()
+                .isEqualTo("kbackup: failed: discover API resources failed: cannot reach the API server at http://127.0.0.1:"
+                        + closedPort + "/ (ClosedChannelException)");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("kubeconfig", "unreachable");
+        }
+    }
+}
