@@ -121,6 +121,12 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** Whether this server serves {@code kind} at {@code apiVersion} as its preferred version. */
+    public static boolean servesPreferred(String apiVersion, String kind) {
+        return ApiResources.BUILT_IN.stream().filter(e -> e.kind().equals(kind) && e.listable() && !e.name().contains("/"))
+                .findFirst().map(e -> e.groupVersion().equals(apiVersion)).orElse(false);
+    }
+
     /** The next {@code times} requests whose method and path match answer {@code code}, with Retry-After if given. */
     public void failNext(String method, String pathContains, int times, int code, Integer retryAfterSeconds) {
         failLater(method, pathContains, 0, times, code, retryAfterSeconds);
