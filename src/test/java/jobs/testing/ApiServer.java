@@ -60,6 +60,7 @@ public final class ApiServer implements AutoCloseable {
     private final AtomicInteger expireNextContinues = new AtomicInteger();
     private final Map<String, AtomicInteger> listCalls = new ConcurrentHashMap<>();
     private volatile Duration continueTtl = Duration.ofMinutes(5);
+    private volatile Duration listLatency = Duration.ZERO;
     private KubernetesClient client;
 
     private ApiServer() {
@@ -141,6 +142,11 @@ public final class ApiServer implements AutoCloseable {
     /** The next {@code times} list requests that carry a continue token answer 410 Gone. */
     public void expireNextContinues(int times) {
         expireNextContinues.set(times);
+    }
+
+    /** Every list answer is delayed by this much, as a loaded API server would be. */
+    public void listLatency(Duration latency) {
+        this.listLatency = latency;
     }
 
     public void continueTtl(Duration ttl) {
@@ -312,7 +318,9 @@ public final class ApiServer implements AutoCloseable {
             result.put("kind", list.path("kind").asText("List"));
             result.set("metadata", metadata);
             result.set("items", page);
-            return json(200, result);
+            MockResponse response = json(200, result);
+            // Vert.x refuses timers under 1 ms, so only a real latency is scheduled.
+            return listLatency.toMillis() > 0 ? response.setBodyDelay(listLatency) : response;
         }
 
         private MockResponse discovery(String path) throws IOException {

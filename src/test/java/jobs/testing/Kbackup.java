@@ -53,6 +53,17 @@ public final class Kbackup {
         return copy;
     }
 
+    /** Starts kbackup in a child JVM with this workspace's configuration, for tests that kill it. */
+    public Process spawn(String... args) throws java.io.IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), "jobs.KbackupApplication"));
+        command.addAll(List.of(args));
+        command.addAll(config);
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
     public Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
