@@ -30,6 +30,8 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
 
     static final List<String> EXCLUDE_LABELS = List.of("kbackup.io/exclude-from-backup", "velero.io/exclude-from-backup");
     static final String NEEDED = "filter.needed";
+    /** The claims selected with a bound volume, as {@code namespace/claim=pv}: what the volumes step snapshots. */
+    static final String VOLUMES = "filter.volumes";
     /** API groups served by Kubernetes itself; anything else is a custom resource whose CRD a backup needs. */
     private static final Set<String> BUILT_IN_GROUPS = Set.of("", "apps", "batch", "autoscaling", "policy",
             "rbac.authorization.k8s.io", "networking.k8s.io", "storage.k8s.io", "apiextensions.k8s.io",
@@ -44,6 +46,7 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
     private final boolean wholeCluster;
     private final ResourceFilter explicitIncludes;
     private Set<String> needed = new TreeSet<>();
+    private Set<String> volumes = new TreeSet<>();
 
     BackupItemFilter(Selection selection, BackupPlan plan) {
         this.namespaces = selection.namespaceFilter();
@@ -95,6 +98,7 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
             Object spec = object.getAdditionalProperties().get("spec");
             if (spec instanceof Map<?, ?> map && map.get("volumeName") instanceof String pv && !pv.isEmpty()) {
                 needed.add("persistentvolumes/" + pv);
+                volumes.add(object.getMetadata().getNamespace() + "/" + object.getMetadata().getName() + "=" + pv);
             }
         }
         if (!BUILT_IN_GROUPS.contains(type.group())) {
@@ -108,19 +112,26 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
 
     @Override
     public void open(ExecutionContext context) {
-        if (context.containsKey(NEEDED)) {
-            try {
-                needed = Json.mapper().readValue(context.getString(NEEDED), new TypeReference<TreeSet<String>>() { });
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        needed = readSet(context, NEEDED);
+        volumes = readSet(context, VOLUMES);
     }
 
     @Override
     public void update(ExecutionContext context) {
         try {
             context.putString(NEEDED, Json.mapper().writeValueAsString(needed));
+            context.putString(VOLUMES, Json.mapper().writeValueAsString(volumes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static TreeSet<String> readSet(ExecutionContext context, String key) {
+        if (!context.containsKey(key)) {
+            return new TreeSet<>();
+        }
+        try {
+            return Json.mapper().readValue(context.getString(key), new TypeReference<TreeSet<String>>() { });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

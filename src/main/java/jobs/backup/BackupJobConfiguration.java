@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import jobs.config.KbackupProperties;
 import jobs.kube.Cluster;
+import jobs.snapshot.Snapshotter;
 import jobs.store.RestorePoints;
 import jobs.support.Progress;
 import org.slf4j.Logger;
@@ -11,18 +12,22 @@ import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.ExecutionContextPromotionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * The backup job: {@code discover} (plan the types, open the restore point), {@code resources} (read page by page,
- * filter, write chunk blobs), {@code finalize} (write the manifest). Every step resumes where it stopped when the
- * same restore point name is launched again.
+ * filter, write chunk blobs), {@code volumes} (snapshot each selected volume in its own partition, concurrently),
+ * {@code finalize} (write the manifest). Every step resumes where it stopped when the same restore point name is
+ * launched again.
  */
 @Configuration(proxyBeanMethods = false)
 public class BackupJobConfiguration {
@@ -30,16 +35,19 @@ public class BackupJobConfiguration {
     public static final String JOB_NAME = "backup";
     static final String DISCOVER_STEP = "discover";
     static final String RESOURCES_STEP = "resources";
+    static final String VOLUMES_STEP = "volumes";
+    static final String SNAPSHOT_STEP = "snapshot";
     static final String FINALIZE_STEP = "finalize";
     private static final Logger log = LoggerFactory.getLogger(BackupJobConfiguration.class);
 
     @Bean
     Job backupJob(JobRepository jobRepository, Step backupDiscoverStep, Step backupResourcesStep,
-                  Step backupFinalizeStep, RestorePoints restorePoints, Clock clock) {
+                  Step backupVolumesStep, Step backupFinalizeStep, RestorePoints restorePoints, Clock clock) {
         return new JobBuilder(JOB_NAME, jobRepository)
                 .listener(new BackupOutcomeListener(restorePoints, clock))
                 .start(backupDiscoverStep)
                 .next(backupResourcesStep)
+                .next(backupVolumesStep)
                 .next(backupFinalizeStep)
                 .build();
     }
@@ -69,7 +77,57 @@ public class BackupJobConfiguration {
                 .processor(backupItemFilter)
                 .writer(chunkWriter)
                 .stream(backupItemFilter)
+                .listener(volumesPromotion())
                 .build();
+    }
+
+    /** Hands the claims to snapshot from the resources step to the volumes step. */
+    private static ExecutionContextPromotionListener volumesPromotion() {
+        ExecutionContextPromotionListener listener = new ExecutionContextPromotionListener();
+        listener.setKeys(new String[] {BackupItemFilter.VOLUMES});
+        return listener;
+    }
+
+    /** The volumes step: one partition per volume, snapshotted concurrently. */
+    @Bean
+    Step backupVolumesStep(JobRepository jobRepository, KbackupProperties properties, VolumePartitioner volumePartitioner,
+                           Step backupSnapshotStep) {
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("snapshot-");
+        executor.setConcurrencyLimit(properties.snapshots().concurrency());
+        return new StepBuilder(VOLUMES_STEP, jobRepository)
+                .partitioner(SNAPSHOT_STEP, volumePartitioner)
+                .step(backupSnapshotStep)
+                .taskExecutor(executor)
+                .gridSize(properties.snapshots().concurrency())
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    VolumePartitioner volumePartitioner(@Value("#{jobExecutionContext['" + BackupItemFilter.VOLUMES + "']}") String claims) {
+        ExecutionContext holder = new ExecutionContext();
+        if (claims != null) {
+            holder.putString(BackupItemFilter.VOLUMES, claims);
+        }
+        return new VolumePartitioner(BackupItemFilter.readSet(holder, BackupItemFilter.VOLUMES));
+    }
+
+    @Bean
+    Step backupSnapshotStep(JobRepository jobRepository, PlatformTransactionManager tx, SnapshotVolumeTasklet snapshotVolumeTasklet) {
+        return new StepBuilder(SNAPSHOT_STEP, jobRepository).tasklet(snapshotVolumeTasklet, tx).build();
+    }
+
+    @Bean
+    @StepScope
+    SnapshotVolumeTasklet snapshotVolumeTasklet(Cluster cluster, Snapshotter snapshotter, RestorePoints restorePoints,
+                                                KbackupProperties properties,
+                                                @Value("#{jobParameters['name']}") String name,
+                                                @Value("#{jobParameters['snapshotVolumes']}") String snapshotVolumes,
+                                                @Value("#{stepExecutionContext['volume.pv']}") String pv,
+                                                @Value("#{stepExecutionContext['volume.namespace']}") String namespace,
+                                                @Value("#{stepExecutionContext['volume.claim']}") String claim) {
+        return new SnapshotVolumeTasklet(cluster, snapshotter, restorePoints, name, !"false".equals(snapshotVolumes),
+                properties.snapshots().timeout(), pv, namespace, claim);
     }
 
     @Bean

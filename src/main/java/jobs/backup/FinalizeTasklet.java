@@ -84,10 +84,17 @@ class FinalizeTasklet implements Tasklet {
         long items = chunks.stream().mapToLong(ChunkRef::items).sum();
         Manifest manifest = restorePoints.find(name)
                 .orElseThrow(() -> new StorageException("manifest of restore point '" + name + "' disappeared", null))
-                .finished(clock.instant(), items, resourceCounts, chunks, List.of(), errors);
+                .finished(clock.instant(), items, resourceCounts, chunks, volumes(), errors);
         restorePoints.save(manifest);
-        log.info("Backup {} {}: {} objects in {} chunks", name, manifest.phase(), items, chunks.size());
+        log.info("Backup {} {}: {} objects in {} chunks, {} volumes", name, manifest.phase(), items, chunks.size(),
+                manifest.volumes().size());
         return RepeatStatus.FINISHED;
+    }
+
+    private List<Manifest.VolumeRecord> volumes() {
+        return restorePoints.volumes(name).stream()
+                .sorted(java.util.Comparator.comparing(Manifest.VolumeRecord::namespace).thenComparing(Manifest.VolumeRecord::claim))
+                .toList();
     }
 
     private static int chunkIndex(String blob) {

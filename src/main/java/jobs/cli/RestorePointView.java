@@ -69,8 +69,9 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
         out.println("Resources:");
         resources.forEach((r, n) -> out.printf("  %-48s %8d%n", r, n));
         out.println("Volumes:" + (volumes.isEmpty() ? " none" : ""));
-        volumes.forEach(v -> out.printf("  %-40s %s/%s  %s  %s%s%n", v.persistentVolume(), v.namespace(), v.claim(), v.phase(),
-                v.snapshotId() == null ? "-" : v.snapshotId(), v.message() == null ? "" : "  (" + v.message() + ")"));
+        volumes.forEach(v -> out.printf("  %-40s %s/%s  %s %s  %s%s%n", v.persistentVolume(), v.namespace(), v.claim(),
+                v.provider(), v.phase(), v.snapshotId() == null ? "-" : v.snapshotId(),
+                v.message() == null ? "" : "  (" + v.message() + ")"));
         out.println("Errors:" + (errors.isEmpty() ? " none" : ""));
         errors.forEach(e -> out.printf("  %s%n", describe(e)));
     }

@@ -24,7 +24,8 @@ public record KbackupProperties(
         @Valid @NotNull @DefaultValue Storage storage,
         @Valid @NotNull @DefaultValue Kube kube,
         @Valid @NotNull @DefaultValue Backup backup,
-        @Valid @NotNull @DefaultValue Policy policy) {
+        @Valid @NotNull @DefaultValue Policy policy,
+        @Valid @NotNull @DefaultValue Snapshots snapshots) {
 
     /** Where restore points live. */
     public record Storage(
@@ -80,6 +81,49 @@ public record KbackupProperties(
     public record Backup(
             @Min(1) @Max(100_000) @DefaultValue("500") int chunkSize,
             @NotNull @DefaultValue("10s") Duration progressInterval) {
+    }
+
+    /** Persistent-volume snapshots taken by backups. */
+    public record Snapshots(
+            @NotNull @DefaultValue("none") SnapshotProvider provider,
+            @Min(1) @Max(64) @DefaultValue("8") int concurrency,
+            @NotNull @DefaultValue("10m") Duration timeout,
+            @NotNull @DefaultValue("5s") Duration pollInterval,
+            @Valid @NotNull @DefaultValue AzureDisk azure,
+            @Valid @NotNull @DefaultValue Csi csi) {
+
+        @AssertTrue(message = "kbackup.snapshots.azure.subscription-id and kbackup.snapshots.azure.resource-group are "
+                + "required when kbackup.snapshots.provider is azure-disk")
+        public boolean isAzureConfigured() {
+            return provider != SnapshotProvider.AZURE_DISK || (notBlank(azure.subscriptionId()) && notBlank(azure.resourceGroup()));
+        }
+    }
+
+    public enum SnapshotProvider { NONE, AZURE_DISK, CSI }
+
+    /**
+     * Azure managed-disk snapshots.
+     *
+     * @param subscriptionId          subscription of the snapshot resource group
+     * @param resourceGroup           resource group the snapshots are created in
+     * @param tenantId                Entra tenant, for the credential; optional
+     * @param resourceManagerEndpoint ARM endpoint for sovereign clouds, e.g. https://management.chinacloudapi.cn/
+     * @param credential              {@code default} (DefaultAzureCredential: workload identity, managed identity,
+     *                                az login) or {@code none} for an ARM emulator without authentication
+     */
+    public record AzureDisk(String subscriptionId, String resourceGroup, String tenantId,
+                            @Pattern(regexp = "^$|^https?://\\S+$", message = "must be an http(s) URL") String resourceManagerEndpoint,
+                            @NotNull @DefaultValue("default") AzureCredential credential) {
+    }
+
+    public enum AzureCredential { DEFAULT, NONE }
+
+    /** CSI VolumeSnapshots. */
+    public record Csi(String volumeSnapshotClass) {
+    }
+
+    private static boolean notBlank(String s) {
+        return s != null && !s.isBlank();
     }
 
     /** The backup policy: how often backups run and how long restore points are kept. */

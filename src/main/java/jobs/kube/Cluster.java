@@ -1,6 +1,8 @@
 package jobs.kube;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The cluster port: what the jobs need from a Kubernetes API server. Implemented over fabric8; tests run the same
@@ -24,4 +26,13 @@ public interface Cluster {
      * @throws ClusterAccessException   for any other failure, after the client's own retries
      */
     ObjectPage list(ResourceType type, String namespace, String labelSelector, int limit, String continueToken);
+
+    /** One object, or empty when it does not exist. */
+    Optional<GenericKubernetesResource> get(ResourceType type, String namespace, String name);
+
+    /** Creates an object and returns it as stored; a 409 for an existing one surfaces as {@link ClusterAccessException}. */
+    GenericKubernetesResource create(ResourceType type, GenericKubernetesResource object);
+
+    /** Deletes an object; one that is already gone counts as deleted. */
+    void delete(ResourceType type, String namespace, String name);
 }

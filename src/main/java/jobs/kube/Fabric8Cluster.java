@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -88,6 +89,32 @@ public final class Fabric8Cluster implements Cluster {
         }
         String next = list.getMetadata() == null ? null : list.getMetadata().getContinue();
         return new ObjectPage(list.getItems(), next == null || next.isEmpty() ? null : next);
+    }
+
+    @Override
+    public Optional<GenericKubernetesResource> get(ResourceType type, String namespace, String name) {
+        var resources = client.genericKubernetesResources(type.context());
+        return Optional.ofNullable(call("get " + type.qualifiedName() + " " + describe(namespace, name),
+                () -> type.namespaced() ? resources.inNamespace(namespace).withName(name).get() : resources.withName(name).get()));
+    }
+
+    @Override
+    public GenericKubernetesResource create(ResourceType type, GenericKubernetesResource object) {
+        var resources = client.genericKubernetesResources(type.context());
+        String namespace = object.getMetadata().getNamespace();
+        return call("create " + type.qualifiedName() + " " + describe(namespace, object.getMetadata().getName()),
+                () -> type.namespaced() ? resources.inNamespace(namespace).resource(object).create() : resources.resource(object).create());
+    }
+
+    @Override
+    public void delete(ResourceType type, String namespace, String name) {
+        var resources = client.genericKubernetesResources(type.context());
+        call("delete " + type.qualifiedName() + " " + describe(namespace, name),
+                () -> type.namespaced() ? resources.inNamespace(namespace).withName(name).delete() : resources.withName(name).delete());
+    }
+
+    private static String describe(String namespace, String name) {
+        return namespace == null ? name : namespace + "/" + name;
     }
 
     private <T> T call(String what, Supplier<T> call) {

@@ -2,6 +2,7 @@ package jobs.store;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import jobs.filter.Selection;
 
 /**
@@ -102,15 +103,29 @@ public record Manifest(int formatVersion, String name, Phase phase, Instant star
      * @param namespace        namespace of its claim
      * @param claim            PVC name
      * @param driver           CSI driver or in-tree plugin
+     * @param provider         snapshot provider: azure-disk, csi or none
      * @param snapshotId       snapshot resource id or handle, null when none
-     * @param phase            Completed, Failed, Skipped
+     * @param phase            Completed, Failed or Skipped
      * @param message          why, when not Completed
+     * @param details          what a restore needs besides the id (snapshot name, region, VolumeSnapshot, ...)
      */
-    public record VolumeRecord(String persistentVolume, String namespace, String claim, String driver, String snapshotId,
-                               String phase, String message) {
+    public record VolumeRecord(String persistentVolume, String namespace, String claim, String driver, String provider,
+                               String snapshotId, String phase, String message, Map<String, String> details) {
+
+        public static final String COMPLETED = "Completed";
+        public static final String FAILED = "Failed";
+        public static final String SKIPPED = "Skipped";
+
+        public VolumeRecord {
+            details = details == null ? Map.of() : Map.copyOf(details);
+        }
 
         public boolean isFailed() {
-            return "Failed".equals(phase);
+            return FAILED.equals(phase);
+        }
+
+        public boolean isCompleted() {
+            return COMPLETED.equals(phase);
         }
     }
 

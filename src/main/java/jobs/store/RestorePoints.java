@@ -17,6 +17,7 @@ import jobs.support.Json;
  * <pre>
  * backups/&lt;name&gt;/manifest.json          the index (see {@link Manifest})
  * backups/&lt;name&gt;/chunks/000000.jsonl.gz   objects, gzip JSON Lines, in order
+ * backups/&lt;name&gt;/volumes/&lt;pv&gt;.json         one volume's snapshot outcome, collected into the manifest
  * </pre>
  * Storage is the source of truth: everything {@code list} and {@code describe} show comes from here, never from
  * the job repository.
@@ -26,6 +27,7 @@ public final class RestorePoints {
     static final String ROOT = "backups/";
     static final String MANIFEST = "manifest.json";
     static final String CHUNKS = "chunks/";
+    static final String VOLUMES = "volumes/";
 
     private final BlobStore store;
 
@@ -112,6 +114,36 @@ public final class RestorePoints {
                     "has SHA-256 " + actual + " but the manifest records " + chunk.sha256());
         }
         return bytes;
+    }
+
+    /** Records the outcome for one volume; written by each snapshot partition as soon as it knows. */
+    public void saveVolume(String name, Manifest.VolumeRecord volume) {
+        try {
+            store.put(folder(name) + VOLUMES + volume.persistentVolume() + ".json",
+                    Json.mapper().writeValueAsBytes(volume), Map.of());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Optional<Manifest.VolumeRecord> findVolume(String name, String persistentVolume) {
+        return store.get(folder(name) + VOLUMES + persistentVolume + ".json").map(RestorePoints::volume);
+    }
+
+    /** The volume outcomes recorded so far, by PV name. */
+    public List<Manifest.VolumeRecord> volumes(String name) {
+        String folder = folder(name);
+        return store.list(folder + VOLUMES).stream()
+                .map(e -> store.get(e.key()).map(RestorePoints::volume).orElse(null))
+                .filter(java.util.Objects::nonNull).toList();
+    }
+
+    private static Manifest.VolumeRecord volume(byte[] bytes) {
+        try {
+            return Json.mapper().readValue(bytes, Manifest.VolumeRecord.class);
+        } catch (IOException e) {
+            throw new StorageException("volume record is not readable: " + e.getMessage(), e);
+        }
     }
 
     public void deleteBlob(String name, String blob) {

@@ -1,0 +1,136 @@
+package jobs.snapshot;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import jobs.kube.Cluster;
+import jobs.kube.ClusterAccessException;
+import jobs.kube.KnownTypes;
+
+/**
+ * CSI snapshots: a {@code snapshot.storage.k8s.io/v1} VolumeSnapshot of each claim, in the claim's namespace, with
+ * the configured VolumeSnapshotClass, waited on until the snapshot controller reports it ready to use. The bound
+ * VolumeSnapshotContent's handle is recorded, so a restore can rebuild the snapshot in another cluster.
+ */
+final class CsiSnapshotter implements Snapshotter {
+
+    static final String BACKUP_LABEL = "kbackup.io/backup-name";
+    /** Kubernetes object names: at most 253 characters; 63 keeps them readable and label-safe. */
+    private static final int MAX_NAME = 63;
+
+    private final Cluster cluster;
+    private final String snapshotClass;
+    private final Duration pollInterval;
+    private final Clock clock;
+
+    CsiSnapshotter(Cluster cluster, String snapshotClass, Duration pollInterval, Clock clock) {
+        this.cluster = cluster;
+        this.snapshotClass = snapshotClass;
+        this.pollInterval = pollInterval;
+        this.clock = clock;
+    }
+
+    @Override
+    public String provider() {
+        return "csi";
+    }
+
+    @Override
+    public Optional<String> unsupportedReason(VolumeRef volume) {
+        if (volume.driver() == null || VolumeRef.IN_TREE_AZURE_DISK.equals(volume.driver())) {
+            return Optional.of("volume is not provisioned by a CSI driver; the csi provider cannot snapshot it");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public SnapshotResult snapshot(String backupName, VolumeRef volume, Duration timeout) {
+        String name = SnapshotNames.of(backupName, volume.claim(), MAX_NAME);
+        String where = "VolumeSnapshot " + volume.namespace() + "/" + name;
+        try {
+            GenericKubernetesResource snapshot = cluster.get(KnownTypes.VOLUME_SNAPSHOTS, volume.namespace(), name)
+                    .orElseGet(() -> cluster.create(KnownTypes.VOLUME_SNAPSHOTS, request(backupName, volume, name)));
+            Instant deadline = clock.instant().plus(timeout);
+            while (!isReady(snapshot)) {
+                String error = nested(snapshot, "status", "error", "message");
+                if (error != null) {
+                    throw new SnapshotException(where + " failed: " + error);
+                }
+                if (clock.instant().isAfter(deadline)) {
+                    throw new SnapshotException(where + " was not ready to use within " + timeout);
+                }
+                Thread.sleep(pollInterval.toMillis());
+                snapshot = cluster.get(KnownTypes.VOLUME_SNAPSHOTS, volume.namespace(), name)
+                        .orElseThrow(() -> new SnapshotException(where + " disappeared while waiting for it"));
+            }
+            String contentName = nested(snapshot, "status", "boundVolumeSnapshotContentName");
+            GenericKubernetesResource content = cluster.get(KnownTypes.VOLUME_SNAPSHOT_CONTENTS, null, contentName)
+                    .orElseThrow(() -> new SnapshotException(where + " is bound to a missing VolumeSnapshotContent " + contentName));
+            String handle = nested(content, "status", "snapshotHandle");
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("volumeSnapshot", volume.namespace() + "/" + name);
+            details.put("volumeSnapshotContent", contentName);
+            details.put("driver", volume.driver());
+            if (snapshotClass != null) {
+                details.put("volumeSnapshotClass", snapshotClass);
+            }
+            if (volume.capacity() != null) {
+                details.put("capacity", volume.capacity());
+            }
+            return new SnapshotResult(handle, details);
+        } catch (ClusterAccessException e) {
+            throw new SnapshotException(where + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SnapshotException("interrupted while waiting for " + where, e);
+        }
+    }
+
+    private GenericKubernetesResource request(String backupName, VolumeRef volume, String name) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("source", Map.of("persistentVolumeClaimName", volume.claim()));
+        if (snapshotClass != null && !snapshotClass.isBlank()) {
+            spec.put("volumeSnapshotClassName", snapshotClass);
+        }
+        return new GenericKubernetesResourceBuilder().withApiVersion("snapshot.storage.k8s.io/v1").withKind("VolumeSnapshot")
+                .withNewMetadata().withName(name).withNamespace(volume.namespace())
+                .addToLabels(BACKUP_LABEL, backupName).endMetadata()
+                .addToAdditionalProperties("spec", spec).build();
+    }
+
+    @Override
+    public void delete(String snapshotId, Map<String, String> details) {
+        // Deleting the VolumeSnapshot lets its class's deletionPolicy decide about the content and the storage snapshot.
+        String ref = details.get("volumeSnapshot");
+        if (ref == null) {
+            return;
+        }
+        String[] nsName = ref.split("/", 2);
+        try {
+            cluster.delete(KnownTypes.VOLUME_SNAPSHOTS, nsName[0], nsName[1]);
+        } catch (ClusterAccessException e) {
+            throw new SnapshotException("delete of VolumeSnapshot " + ref + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isReady(GenericKubernetesResource snapshot) {
+        Object status = snapshot.getAdditionalProperties().get("status");
+        return status instanceof Map<?, ?> map && Boolean.TRUE.equals(map.get("readyToUse"));
+    }
+
+    private static String nested(GenericKubernetesResource object, String... path) {
+        Object current = object.getAdditionalProperties();
+        for (String key : path) {
+            if (!(current instanceof Map<?, ?> map)) {
+                return null;
+            }
+            current = map.get(key);
+        }
+        return current == null ? null : current.toString();
+    }
+}

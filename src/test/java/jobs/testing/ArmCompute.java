@@ -1,0 +1,280 @@
+package jobs.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local test double of the ARM compute API (managed disks and snapshots), faithful to the REST shapes the Azure
+ * SDK expects: PUT answers 202 with an {@code Azure-AsyncOperation} URL that reports InProgress until the
+ * configured latency has passed and then Succeeded or Failed, followed by the final GET; DELETE answers 202 with a
+ * {@code Location} to poll; missing resources are 404 with an ARM error body; lists page with an absolute
+ * {@code nextLink}; and chosen requests can be answered with 429 and {@code Retry-After}.
+ */
+public final class ArmCompute implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern RESOURCE = Pattern.compile(
+            "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/(disks|snapshots)(?:/([^/?]+))?");
+
+    private final HttpServer server;
+    private final Map<String, ObjectNode> resources = new ConcurrentHashMap<>();
+    private final Map<String, Operation> operations = new ConcurrentHashMap<>();
+    private final AtomicInteger ids = new AtomicInteger();
+    private final AtomicInteger throttleNext = new AtomicInteger();
+    private final AtomicInteger snapshotPuts = new AtomicInteger();
+    private final List<String> failingDisks = new ArrayList<>();
+    private volatile Duration latency = Duration.ZERO;
+    private volatile int pageSize = 50;
+
+    private record Operation(String resourceId, long doneAtMillis, boolean fails, boolean delete) {
+    }
+
+    private ArmCompute() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", this::handle);
+    }
+
+    public static ArmCompute start() {
+        try {
+            ArmCompute arm = new ArmCompute();
+            arm.server.start();
+            return arm;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+    }
+
+    /** How long a create or delete stays InProgress. */
+    public void latency(Duration latency) {
+        this.latency = latency;
+    }
+
+    /** The next {@code n} requests answer 429 with Retry-After: 1. */
+    public void throttleNext(int n) {
+        throttleNext.set(n);
+    }
+
+    /** Snapshots of this disk fail (the operation reports Failed). */
+    public synchronized void failSnapshotsOf(String diskId) {
+        failingDisks.add(diskId.toLowerCase());
+    }
+
+    public void listPageSize(int size) {
+        this.pageSize = size;
+    }
+
+    /** Adds a managed disk, as the cluster's CSI driver would have created it. */
+    public String addDisk(String subscription, String group, String name, String region) {
+        String id = "/subscriptions/" + subscription + "/resourceGroups/" + group + "/providers/Microsoft.Compute/disks/" + name;
+        ObjectNode disk = JSON.createObjectNode().put("id", id).put("name", name).put("type", "Microsoft.Compute/disks")
+                .put("location", region);
+        disk.putObject("properties").put("provisioningState", "Succeeded").put("diskSizeGB", 8);
+        resources.put(id.toLowerCase(), disk);
+        return id;
+    }
+
+    public List<JsonNode> snapshots() {
+        return resources.values().stream().filter(r -> r.path("type").asText().equals("Microsoft.Compute/snapshots"))
+                .map(r -> (JsonNode) r.deepCopy()).toList();
+    }
+
+    public List<JsonNode> disks() {
+        return resources.values().stream().filter(r -> r.path("type").asText().equals("Microsoft.Compute/disks"))
+                .map(r -> (JsonNode) r.deepCopy()).toList();
+    }
+
+    /** How many snapshot creations were requested (PUTs), retries of a throttled request included. */
+    public int snapshotPuts() {
+        return snapshotPuts.get();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (throttleNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                exchange.getResponseHeaders().add("Retry-After", "1");
+                send(exchange, 429, error("TooManyRequests", "The request is being throttled."));
+                return;
+            }
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            if (path.startsWith("/operations/")) {
+                operationStatus(exchange, path.substring("/operations/".length()), method);
+                return;
+            }
+            Matcher m = RESOURCE.matcher(path);
+            if (!m.matches()) {
+                send(exchange, 404, error("InvalidResourceType", "no such path " + path));
+                return;
+            }
+            if (m.group(4) == null) {
+                list(exchange, m.group(3), path);
+                return;
+            }
+            String id = path.toLowerCase();
+            switch (method) {
+                case "GET" -> {
+                    ObjectNode resource = resources.get(id);
+                    if (resource == null) {
+                        send(exchange, 404, error("ResourceNotFound", "The Resource '" + m.group(4) + "' was not found."));
+                    } else {
+                        send(exchange, 200, resource);
+                    }
+                }
+                case "PUT" -> put(exchange, m, path);
+                case "DELETE" -> delete(exchange, id);
+                default -> send(exchange, 405, error("MethodNotAllowed", method));
+            }
+        } catch (RuntimeException e) {
+            send(exchange, 500, error("InternalServerError", e.toString()));
+        }
+    }
+
+    private void put(HttpExchange exchange, Matcher m, String path) throws IOException {
+        JsonNode body = JSON.readTree(exchange.getRequestBody());
+        JsonNode creation = body.path("properties").path("creationData");
+        String sourceId = creation.path("sourceResourceId").asText("");
+        boolean snapshot = m.group(3).equals("snapshots");
+        if (snapshot) {
+            snapshotPuts.incrementAndGet();
+        }
+        if (!creation.path("createOption").asText().equalsIgnoreCase("Copy") || !resources.containsKey(sourceId.toLowerCase())) {
+            send(exchange, 404, error("NotFound", "source resource '" + sourceId + "' not found"));
+            return;
+        }
+        if (!body.hasNonNull("location")) {
+            send(exchange, 400, error("LocationRequired", "The location property is required for this definition."));
+            return;
+        }
+        ObjectNode resource = ((ObjectNode) body).deepCopy();
+        resource.put("id", path).put("name", m.group(4)).put("type", "Microsoft.Compute/" + m.group(3));
+        ObjectNode properties = resource.with("properties");
+        properties.put("provisioningState", "Creating");
+        if (!snapshot) {
+            properties.put("diskState", "Unattached");
+        }
+        resources.put(path.toLowerCase(), resource);
+        boolean fails;
+        synchronized (this) {
+            fails = snapshot && failingDisks.contains(sourceId.toLowerCase());
+        }
+        String op = "op-" + ids.incrementAndGet();
+        operations.put(op, new Operation(path.toLowerCase(), System.currentTimeMillis() + latency.toMillis(), fails, false));
+        exchange.getResponseHeaders().add("Azure-AsyncOperation", url() + "operations/" + op);
+        exchange.getResponseHeaders().add("Retry-After", "0");
+        send(exchange, 202, resource);
+    }
+
+    private void delete(HttpExchange exchange, String id) throws IOException {
+        if (!resources.containsKey(id)) {
+            send(exchange, 204, null);
+            return;
+        }
+        resources.get(id).with("properties").put("provisioningState", "Deleting");
+        String op = "op-" + ids.incrementAndGet();
+        operations.put(op, new Operation(id, System.currentTimeMillis() + latency.toMillis(), false, true));
+        exchange.getResponseHeaders().add("Location", url() + "operations/" + op);
+        exchange.getResponseHeaders().add("Retry-After", "0");
+        send(exchange, 202, null);
+    }
+
+    private void operationStatus(HttpExchange exchange, String op, String method) throws IOException {
+        Operation operation = operations.get(op);
+        if (operation == null || !method.equals("GET")) {
+            send(exchange, 404, error("NotFound", "operation " + op));
+            return;
+        }
+        boolean done = System.currentTimeMillis() >= operation.doneAtMillis();
+        if (operation.delete()) {
+            // A Location poll: 202 while running, 200 when done.
+            if (done) {
+                resources.remove(operation.resourceId());
+                send(exchange, 200, null);
+            } else {
+                exchange.getResponseHeaders().add("Location", url() + "operations/" + op);
+                exchange.getResponseHeaders().add("Retry-After", "0");
+                send(exchange, 202, null);
+            }
+            return;
+        }
+        ObjectNode status = JSON.createObjectNode().put("name", op);
+        if (!done) {
+            status.put("status", "InProgress");
+        } else if (operation.fails()) {
+            status.put("status", "Failed");
+            status.set("error", JSON.createObjectNode().put("code", "InternalDiskManagementError")
+                    .put("message", "An internal disk management error occurred."));
+            resources.get(operation.resourceId()).with("properties").put("provisioningState", "Failed");
+        } else {
+            status.put("status", "Succeeded");
+            resources.get(operation.resourceId()).with("properties").put("provisioningState", "Succeeded");
+        }
+        send(exchange, 200, status);
+    }
+
+    private void list(HttpExchange exchange, String type, String path) throws IOException {
+        String query = exchange.getRequestURI().getQuery();
+        int skip = 0;
+        if (query != null) {
+            for (String part : query.split("&")) {
+                if (part.startsWith("$skiptoken=")) {
+                    skip = Integer.parseInt(part.substring("$skiptoken=".length()));
+                }
+            }
+        }
+        String prefix = path.toLowerCase() + "/";
+        List<ObjectNode> all = resources.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                .sorted(Map.Entry.comparingByKey()).map(Map.Entry::getValue).toList();
+        ObjectNode page = JSON.createObjectNode();
+        var values = page.putArray("value");
+        all.stream().skip(skip).limit(pageSize).forEach(values::add);
+        if (skip + pageSize < all.size()) {
+            page.put("nextLink", url() + path.substring(1) + "?api-version=2025-01-02&$skiptoken=" + (skip + pageSize));
+        }
+        send(exchange, 200, page);
+    }
+
+    private static ObjectNode error(String code, String message) {
+        ObjectNode error = JSON.createObjectNode();
+        error.putObject("error").put("code", code).put("message", message);
+        return error;
+    }
+
+    private static void send(HttpExchange exchange, int code, JsonNode body) throws IOException {
+        byte[] bytes = body == null ? new byte[0] : JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+        exchange.getResponseHeaders().add("x-ms-request-id", java.util.UUID.randomUUID().toString());
+        exchange.sendResponseHeaders(code, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+}
