@@ -9,10 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import jobs.filter.ClusterResources;
-import jobs.filter.LabelSelector;
-import jobs.filter.NamespaceFilter;
-import jobs.filter.ResourceFilter;
+import jobs.filter.ObjectSelector;
 import jobs.filter.Selection;
 import jobs.kube.ResourceType;
 import jobs.support.Json;
@@ -32,30 +29,13 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
     static final String NEEDED = "filter.needed";
     /** The claims selected with a bound volume, as {@code namespace/claim=pv}: what the volumes step snapshots. */
     static final String VOLUMES = "filter.volumes";
-    /** API groups served by Kubernetes itself; anything else is a custom resource whose CRD a backup needs. */
-    private static final Set<String> BUILT_IN_GROUPS = Set.of("", "apps", "batch", "autoscaling", "policy",
-            "rbac.authorization.k8s.io", "networking.k8s.io", "storage.k8s.io", "apiextensions.k8s.io",
-            "admissionregistration.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "node.k8s.io",
-            "discovery.k8s.io", "certificates.k8s.io", "events.k8s.io", "flowcontrol.apiserver.k8s.io",
-            "apiregistration.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "resource.k8s.io",
-            "storagemigration.k8s.io", "internal.apiserver.k8s.io", "metrics.k8s.io");
 
-    private final NamespaceFilter namespaces;
-    private final LabelSelector selector;
-    private final ClusterResources clusterResources;
-    private final boolean wholeCluster;
-    private final ResourceFilter explicitIncludes;
+    private final ObjectSelector selector;
     private Set<String> needed = new TreeSet<>();
     private Set<String> volumes = new TreeSet<>();
 
     BackupItemFilter(Selection selection, BackupPlan plan) {
-        this.namespaces = selection.namespaceFilter();
-        this.selector = selection.labelSelector();
-        this.clusterResources = selection.includeClusterResources();
-        this.wholeCluster = namespaces.selectsAll();
-        List<String> includes = selection.includeResources();
-        this.explicitIncludes = includes.isEmpty() || includes.contains("*")
-                ? null : ResourceFilter.resolve(includes, List.of(), plan.types());
+        this.selector = new ObjectSelector(selection, plan.types());
     }
 
     @Override
@@ -66,44 +46,20 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
             return null;
         }
         ResourceType type = item.type();
-        if (type.namespaced()) {
-            if (!namespaces.matches(meta.getNamespace()) || !selector.matches(meta.getLabels())) {
-                return null;
-            }
-            rememberNeeds(type, object);
-            return item;
+        if (!type.namespaced()) {
+            return selector.selectsClusterScoped(type, meta.getName(), meta.getLabels(), needed) ? item : null;
         }
-        return includeClusterScoped(type, object) ? item : null;
-    }
-
-    private boolean includeClusterScoped(ResourceType type, GenericKubernetesResource object) {
-        ObjectMeta meta = object.getMetadata();
-        if (type.qualifiedName().equals("namespaces")) {
-            // The namespace objects of selected namespaces always come along, whatever the other filters say.
-            return namespaces.matches(meta.getName());
+        if (!selector.selectsNamespaced(meta.getNamespace(), meta.getLabels())) {
+            return null;
         }
-        // What selected objects need (the PV of a claim, the CRD of a custom resource) comes along unless refused.
-        boolean needed = this.needed.contains(type.qualifiedName() + "/" + meta.getName());
-        // With a resource include list only the types it names come along whole; the others only where needed.
-        boolean typeWanted = explicitIncludes == null || explicitIncludes.includes(type);
-        return switch (clusterResources) {
-            case FALSE -> false;
-            case TRUE -> needed || (typeWanted && selector.matches(meta.getLabels()));
-            case AUTO -> needed || (typeWanted && (wholeCluster || explicitIncludes != null) && selector.matches(meta.getLabels()));
-        };
-    }
-
-    private void rememberNeeds(ResourceType type, GenericKubernetesResource object) {
-        if (type.qualifiedName().equals("persistentvolumeclaims")) {
-            Object spec = object.getAdditionalProperties().get("spec");
-            if (spec instanceof Map<?, ?> map && map.get("volumeName") instanceof String pv && !pv.isEmpty()) {
-                needed.add("persistentvolumes/" + pv);
-                volumes.add(object.getMetadata().getNamespace() + "/" + object.getMetadata().getName() + "=" + pv);
-            }
+        String volumeName = object.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
+                && spec.get("volumeName") instanceof String pv ? pv : null;
+        List<String> needs = ObjectSelector.needs(type, volumeName);
+        needed.addAll(needs);
+        if (volumeName != null && !needs.isEmpty() && type.qualifiedName().equals("persistentvolumeclaims")) {
+            volumes.add(meta.getNamespace() + "/" + meta.getName() + "=" + volumeName);
         }
-        if (!BUILT_IN_GROUPS.contains(type.group())) {
-            needed.add("customresourcedefinitions.apiextensions.k8s.io/" + type.resource() + "." + type.group());
-        }
+        return item;
     }
 
     static boolean isExcludedByLabel(Map<String, String> labels) {

@@ -17,6 +17,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.context.annotation.Bean;
@@ -112,9 +113,14 @@ public class BackupJobConfiguration {
         return new VolumePartitioner(BackupItemFilter.readSet(holder, BackupItemFilter.VOLUMES));
     }
 
+    /**
+     * A worker writes nothing to the database, and a snapshot can take minutes: it must not hold a pooled connection
+     * in a transaction while it waits, or the pool, not the configured concurrency, would bound the parallelism.
+     */
     @Bean
-    Step backupSnapshotStep(JobRepository jobRepository, PlatformTransactionManager tx, SnapshotVolumeTasklet snapshotVolumeTasklet) {
-        return new StepBuilder(SNAPSHOT_STEP, jobRepository).tasklet(snapshotVolumeTasklet, tx).build();
+    Step backupSnapshotStep(JobRepository jobRepository, SnapshotVolumeTasklet snapshotVolumeTasklet) {
+        return new StepBuilder(SNAPSHOT_STEP, jobRepository)
+                .tasklet(snapshotVolumeTasklet, new ResourcelessTransactionManager()).build();
     }
 
     @Bean

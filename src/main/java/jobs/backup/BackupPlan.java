@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
-import jobs.filter.ClusterResources;
 import jobs.filter.ResourceFilter;
 import jobs.filter.Selection;
 import jobs.kube.ResourceType;
@@ -20,18 +18,8 @@ import jobs.support.Json;
  */
 record BackupPlan(List<ResourceType> types) {
 
-    /** Cluster-scoped types that come along in {@code auto} mode when selected objects need them. */
-    static final Set<String> DEPENDENCY_TYPES = Set.of(
-            "namespaces", "persistentvolumes", "customresourcedefinitions.apiextensions.k8s.io");
-
     static BackupPlan of(List<ResourceType> discovered, Selection selection) {
-        ResourceFilter filter = ResourceFilter.resolve(selection.includeResources(), selection.excludeResources(), discovered);
-        ResourceFilter explicitExcludes = ResourceFilter.resolve(List.of("*"), selection.excludeResources(), discovered);
-        boolean clusterTypes = selection.includeClusterResources() != ClusterResources.FALSE;
-        List<ResourceType> types = discovered.stream()
-                .filter(t -> filter.includes(t)
-                        || (DEPENDENCY_TYPES.contains(t.qualifiedName()) && explicitExcludes.includes(t)))
-                .filter(t -> t.namespaced() || clusterTypes || t.qualifiedName().equals("namespaces"))
+        List<ResourceType> types = ResourceFilter.typesToRead(discovered, selection).stream()
                 .sorted(Comparator.comparing((ResourceType t) -> !t.namespaced()).thenComparing(ResourceType::qualifiedName))
                 .toList();
         return new BackupPlan(types);

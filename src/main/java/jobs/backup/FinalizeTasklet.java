@@ -65,9 +65,10 @@ class FinalizeTasklet implements Tasklet {
             if (index != chunks.size()) {
                 throw new StorageException("restore point '" + name + "' lacks chunk " + RestorePoints.chunkBlob(chunks.size()), null);
             }
+            Map<String, Long> perType = ChunkWriter.decodeCounts(entry.metadata().get(ChunkWriter.META_RESOURCES));
             chunks.add(new ChunkRef(entry.key(), entry.metadata().get(ChunkWriter.META_SHA256),
-                    Long.parseLong(entry.metadata().get(ChunkWriter.META_ITEMS)), entry.size()));
-            ChunkWriter.decodeCounts(entry.metadata().get(ChunkWriter.META_RESOURCES)).forEach((k, v) -> counts.merge(k, v, Long::sum));
+                    Long.parseLong(entry.metadata().get(ChunkWriter.META_ITEMS)), entry.size(), perType));
+            perType.forEach((k, v) -> counts.merge(k, v, Long::sum));
         }
         if (chunks.size() != committed) {
             throw new StorageException("restore point '" + name + "' lacks chunk " + RestorePoints.chunkBlob(chunks.size()), null);

@@ -25,7 +25,8 @@ public record KbackupProperties(
         @Valid @NotNull @DefaultValue Kube kube,
         @Valid @NotNull @DefaultValue Backup backup,
         @Valid @NotNull @DefaultValue Policy policy,
-        @Valid @NotNull @DefaultValue Snapshots snapshots) {
+        @Valid @NotNull @DefaultValue Snapshots snapshots,
+        @Valid @NotNull @DefaultValue Restore restore) {
 
     /** Where restore points live. */
     public record Storage(
@@ -81,6 +82,28 @@ public record KbackupProperties(
     public record Backup(
             @Min(1) @Max(100_000) @DefaultValue("500") int chunkSize,
             @NotNull @DefaultValue("10s") Duration progressInterval) {
+    }
+
+    /**
+     * Restore job tuning.
+     *
+     * @param priorities  resource types restored first, in this order (plural.group); the rest follow alphabetically
+     * @param parallelism objects applied at once within a chunk
+     * @param chunkSize   objects per commit
+     * @param crdTimeout  how long to wait for a restored CRD to be served before its custom resources
+     */
+    public record Restore(
+            @NotNull @DefaultValue({"customresourcedefinitions.apiextensions.k8s.io", "namespaces",
+                    "storageclasses.storage.k8s.io", "volumesnapshotclasses.snapshot.storage.k8s.io",
+                    "volumesnapshotcontents.snapshot.storage.k8s.io", "volumesnapshots.snapshot.storage.k8s.io",
+                    "persistentvolumes", "persistentvolumeclaims", "clusterroles.rbac.authorization.k8s.io",
+                    "roles.rbac.authorization.k8s.io", "serviceaccounts", "clusterrolebindings.rbac.authorization.k8s.io",
+                    "rolebindings.rbac.authorization.k8s.io", "secrets", "configmaps", "limitranges",
+                    "priorityclasses.scheduling.k8s.io", "pods", "replicasets.apps", "endpoints", "services"})
+            java.util.List<String> priorities,
+            @Min(1) @Max(64) @DefaultValue("8") int parallelism,
+            @Min(1) @Max(100_000) @DefaultValue("500") int chunkSize,
+            @NotNull @DefaultValue("60s") Duration crdTimeout) {
     }
 
     /** Persistent-volume snapshots taken by backups. */

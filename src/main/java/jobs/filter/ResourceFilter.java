@@ -62,6 +62,24 @@ public final class ResourceFilter {
         return names;
     }
 
+    /** Cluster-scoped types that come along when selected objects need them, unless explicitly excluded. */
+    static final Set<String> DEPENDENCY_TYPES = Set.of(
+            "namespaces", "persistentvolumes", "customresourcedefinitions.apiextensions.k8s.io");
+
+    /**
+     * The types a backup or restore has to read for a selection: those the resource filters include, plus the
+     * types of what selected objects need; no cluster-scoped types but namespaces when the toggle is false.
+     */
+    public static List<ResourceType> typesToRead(List<ResourceType> known, Selection selection) {
+        ResourceFilter filter = resolve(selection.includeResources(), selection.excludeResources(), known);
+        ResourceFilter explicitExcludes = resolve(List.of("*"), selection.excludeResources(), known);
+        boolean clusterTypes = selection.includeClusterResources() != ClusterResources.FALSE;
+        return known.stream()
+                .filter(t -> filter.includes(t) || (DEPENDENCY_TYPES.contains(t.qualifiedName()) && explicitExcludes.includes(t)))
+                .filter(t -> t.namespaced() || clusterTypes || t.qualifiedName().equals("namespaces"))
+                .toList();
+    }
+
     public boolean includes(ResourceType type) {
         if (excluded.contains(type)) {
             return false;

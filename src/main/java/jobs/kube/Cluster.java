@@ -33,6 +33,9 @@ public interface Cluster {
     /** Creates an object and returns it as stored; a 409 for an existing one surfaces as {@link ClusterAccessException}. */
     GenericKubernetesResource create(ResourceType type, GenericKubernetesResource object);
 
+    /** Applies a JSON merge patch (RFC 7386) to an object and returns it as stored. */
+    GenericKubernetesResource mergePatch(ResourceType type, String namespace, String name, String patch);
+
     /** Deletes an object; one that is already gone counts as deleted. */
     void delete(ResourceType type, String namespace, String name);
 }

@@ -22,4 +22,8 @@ public class ClusterAccessException extends RuntimeException {
     public boolean isNotFound() {
         return code == 404;
     }
+
+    public boolean isConflict() {
+        return code == 409;
+    }
 }

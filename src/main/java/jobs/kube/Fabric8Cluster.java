@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,6 +106,15 @@ public final class Fabric8Cluster implements Cluster {
         String namespace = object.getMetadata().getNamespace();
         return call("create " + type.qualifiedName() + " " + describe(namespace, object.getMetadata().getName()),
                 () -> type.namespaced() ? resources.inNamespace(namespace).resource(object).create() : resources.resource(object).create());
+    }
+
+    @Override
+    public GenericKubernetesResource mergePatch(ResourceType type, String namespace, String name, String patch) {
+        var resources = client.genericKubernetesResources(type.context());
+        PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
+        return call("patch " + type.qualifiedName() + " " + describe(namespace, name),
+                () -> type.namespaced() ? resources.inNamespace(namespace).withName(name).patch(merge, patch)
+                        : resources.withName(name).patch(merge, patch));
     }
 
     @Override

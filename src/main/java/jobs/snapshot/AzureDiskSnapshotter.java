@@ -5,6 +5,7 @@ import com.azure.core.util.polling.LongRunningOperationStatus;
 import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.SyncPoller;
 import com.azure.resourcemanager.compute.ComputeManager;
+import com.azure.resourcemanager.compute.fluent.DisksClient;
 import com.azure.resourcemanager.compute.fluent.SnapshotsClient;
 import com.azure.resourcemanager.compute.fluent.models.DiskInner;
 import com.azure.resourcemanager.compute.fluent.models.SnapshotInner;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jobs.store.Manifest.VolumeRecord;
 
 /**
  * Incremental snapshots of Azure managed disks (CSI driver {@code disk.csi.azure.com} or the in-tree azureDisk
@@ -115,6 +117,42 @@ final class AzureDiskSnapshotter implements Snapshotter {
             if (e.getResponse() == null || e.getResponse().getStatusCode() != 404) {
                 throw new SnapshotException("delete of snapshot " + snapshotId + " failed: " + describe(e), e);
             }
+        }
+    }
+
+    @Override
+    public String restoreVolume(String restoreName, VolumeRecord volume, String targetNamespace, Duration timeout) {
+        String name = SnapshotNames.of(restoreName, volume.persistentVolume(), MAX_NAME);
+        DisksClient disks = compute.serviceClient().getDisks();
+        try {
+            DiskInner existing = findDisk(disks, name);
+            if (existing != null && "Succeeded".equalsIgnoreCase(existing.provisioningState())) {
+                return existing.id();
+            }
+            DiskInner request = new DiskInner().withLocation(volume.details().get("region"))
+                    .withCreationData(new CreationData().withCreateOption(DiskCreateOption.COPY)
+                            .withSourceResourceId(volume.snapshotId()));
+            request.withTags(Map.of("kbackup-restore", restoreName, "kbackup-pv", volume.persistentVolume(),
+                    "kbackup-snapshot", volume.snapshotId()));
+            SyncPoller<?, DiskInner> poller = disks.beginCreateOrUpdate(resourceGroup, name, request).setPollInterval(pollInterval);
+            PollResponse<?> last = poller.waitForCompletion(timeout);
+            if (last.getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
+                throw new SnapshotException("disk " + name + " from snapshot " + volume.snapshotId() + " ended " + last.getStatus());
+            }
+            return poller.getFinalResult().id();
+        } catch (ManagementException e) {
+            throw new SnapshotException("disk from snapshot " + volume.snapshotId() + " failed: " + describe(e), e);
+        }
+    }
+
+    private DiskInner findDisk(DisksClient disks, String name) {
+        try {
+            return disks.getByResourceGroup(resourceGroup, name);
+        } catch (ManagementException e) {
+            if (e.getResponse() != null && e.getResponse().getStatusCode() == 404) {
+                return null;
+            }
+            throw e;
         }
     }
 

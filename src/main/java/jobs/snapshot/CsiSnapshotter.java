@@ -11,6 +11,7 @@ import java.util.Optional;
 import jobs.kube.Cluster;
 import jobs.kube.ClusterAccessException;
 import jobs.kube.KnownTypes;
+import jobs.store.Manifest.VolumeRecord;
 
 /**
  * CSI snapshots: a {@code snapshot.storage.k8s.io/v1} VolumeSnapshot of each claim, in the claim's namespace, with
@@ -115,6 +116,42 @@ final class CsiSnapshotter implements Snapshotter {
             cluster.delete(KnownTypes.VOLUME_SNAPSHOTS, nsName[0], nsName[1]);
         } catch (ClusterAccessException e) {
             throw new SnapshotException("delete of VolumeSnapshot " + ref + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String restoreVolume(String restoreName, VolumeRecord volume, String targetNamespace, Duration timeout) {
+        // Pre-provisioned from the recorded handle, so it works in another cluster and in a mapped namespace alike.
+        String name = SnapshotNames.of(restoreName, volume.claim(), MAX_NAME);
+        Map<String, Object> contentSpec = new LinkedHashMap<>();
+        contentSpec.put("driver", volume.driver());
+        contentSpec.put("deletionPolicy", "Retain");
+        contentSpec.put("source", Map.of("snapshotHandle", volume.snapshotId()));
+        contentSpec.put("volumeSnapshotRef", Map.of("namespace", targetNamespace, "name", name));
+        String snapshotClass = volume.details().get("volumeSnapshotClass");
+        if (snapshotClass != null) {
+            contentSpec.put("volumeSnapshotClassName", snapshotClass);
+        }
+        String contentName = name + "-" + Integer.toHexString(targetNamespace.hashCode());
+        try {
+            if (cluster.get(KnownTypes.VOLUME_SNAPSHOT_CONTENTS, null, contentName).isEmpty()) {
+                cluster.create(KnownTypes.VOLUME_SNAPSHOT_CONTENTS, new GenericKubernetesResourceBuilder()
+                        .withApiVersion("snapshot.storage.k8s.io/v1").withKind("VolumeSnapshotContent")
+                        .withNewMetadata().withName(contentName).addToLabels("kbackup.io/restore-name", restoreName).endMetadata()
+                        .addToAdditionalProperties("spec", contentSpec).build());
+            }
+            if (cluster.get(KnownTypes.VOLUME_SNAPSHOTS, targetNamespace, name).isEmpty()) {
+                cluster.create(KnownTypes.VOLUME_SNAPSHOTS, new GenericKubernetesResourceBuilder()
+                        .withApiVersion("snapshot.storage.k8s.io/v1").withKind("VolumeSnapshot")
+                        .withNewMetadata().withName(name).withNamespace(targetNamespace)
+                        .addToLabels("kbackup.io/restore-name", restoreName).endMetadata()
+                        .addToAdditionalProperties("spec", Map.of("source", Map.of("volumeSnapshotContentName", contentName)))
+                        .build());
+            }
+            return name;
+        } catch (ClusterAccessException e) {
+            throw new SnapshotException("VolumeSnapshot " + targetNamespace + "/" + name + " for volume "
+                    + volume.persistentVolume() + ": " + e.getMessage(), e);
         }
     }
 

@@ -26,4 +26,10 @@ final class NoSnapshotter implements Snapshotter {
     public void delete(String snapshotId, Map<String, String> details) {
         // nothing was ever created
     }
+
+    @Override
+    public String restoreVolume(String restoreName, jobs.store.Manifest.VolumeRecord volume, String targetNamespace,
+                                Duration timeout) {
+        throw new SnapshotException("no snapshot provider configured to restore volume " + volume.persistentVolume());
+    }
 }

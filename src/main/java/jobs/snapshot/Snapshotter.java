@@ -23,4 +23,13 @@ public interface Snapshotter {
 
     /** Deletes a snapshot; one that is already gone counts as deleted. */
     void delete(String snapshotId, java.util.Map<String, String> details);
+
+    /**
+     * Makes the data of a snapshotted volume available to a restore, idempotently (names derive from the restore
+     * and the volume): for Azure disks a new managed disk from the snapshot, whose resource id is returned; for CSI a
+     * pre-provisioned VolumeSnapshotContent and a VolumeSnapshot in {@code targetNamespace}, whose name is returned.
+     *
+     * @throws SnapshotException when it cannot
+     */
+    String restoreVolume(String restoreName, jobs.store.Manifest.VolumeRecord volume, String targetNamespace, Duration timeout);
 }

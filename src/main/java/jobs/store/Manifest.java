@@ -88,12 +88,17 @@ public record Manifest(int formatVersion, String name, Phase phase, Instant star
     /**
      * One chunk blob.
      *
-     * @param blob   key relative to the restore point's folder
-     * @param sha256 hex SHA-256 of the stored bytes
-     * @param items  objects in it
-     * @param bytes  stored size
+     * @param blob      key relative to the restore point's folder
+     * @param sha256    hex SHA-256 of the stored bytes
+     * @param items     objects in it
+     * @param bytes     stored size
+     * @param resources objects per resource type (plural.group), so a restore reads only the chunks it needs
      */
-    public record ChunkRef(String blob, String sha256, long items, long bytes) {
+    public record ChunkRef(String blob, String sha256, long items, long bytes, Map<String, Long> resources) {
+
+        public ChunkRef {
+            resources = resources == null ? Map.of() : Map.copyOf(resources);
+        }
     }
 
     /**

@@ -23,6 +23,11 @@ public class StoreConfiguration {
         return new RestorePoints(blobStore);
     }
 
+    @Bean
+    RestoreRecords restoreRecords(BlobStore blobStore) {
+        return new RestoreRecords(blobStore);
+    }
+
     /** Builds the configured store; public so tools and tests get exactly what the jobs get. */
     public static BlobStore create(KbackupProperties.Storage storage) {
         return switch (storage.type()) {

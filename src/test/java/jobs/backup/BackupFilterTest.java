@@ -23,7 +23,8 @@ class BackupFilterTest {
 
     static final List<String> SHOP = List.of("ConfigMap shop/app-config", "Secret shop/db-pass", "Deployment shop/web",
             "Service shop/web", "ServiceAccount shop/shop-sa", "Role shop/reader", "RoleBinding shop/reader",
-            "PersistentVolumeClaim shop/data", "Widget shop/blue");
+            "PersistentVolumeClaim shop/data", "Widget shop/blue", "ReplicaSet shop/web-5d8f", "Pod shop/web-5d8f-abcde",
+            "Job shop/migrate");
     static final List<String> BILLING = List.of("ConfigMap billing/billing-config", "PersistentVolumeClaim billing/invoices");
     static final List<String> CLUSTER = List.of("CustomResourceDefinition widgets.example.com",
             "CustomResourceDefinition gadgets.example.com", "PersistentVolume pv-data", "PersistentVolume pv-invoices",
@@ -69,7 +70,8 @@ class BackupFilterTest {
                 Arguments.of("does-not-exist selector in a namespace", List.of("--selector", "!tier", "--include-namespaces", "shop"),
                         List.of("ServiceAccount shop/shop-sa", "Role shop/reader", "RoleBinding shop/reader",
                                 "PersistentVolumeClaim shop/data", "Widget shop/blue", "Namespace shop", "PersistentVolume pv-data",
-                                "CustomResourceDefinition widgets.example.com")),
+                                "CustomResourceDefinition widgets.example.com", "ReplicaSet shop/web-5d8f",
+                                "Pod shop/web-5d8f-abcde", "Job shop/migrate")),
                 Arguments.of("resource includes", List.of("--include-resources", "configmaps,Secret"),
                         List.of("ConfigMap shop/app-config", "Secret shop/db-pass", "ConfigMap billing/billing-config",
                                 "Namespace shop", "Namespace billing")),
@@ -77,7 +79,7 @@ class BackupFilterTest {
                         List.of("--exclude-resources", "secrets,widgets.example.com", "--include-namespaces", "sh*"),
                         List.of("ConfigMap shop/app-config", "Deployment shop/web", "Service shop/web", "ServiceAccount shop/shop-sa",
                                 "Role shop/reader", "RoleBinding shop/reader", "PersistentVolumeClaim shop/data", "Namespace shop",
-                                "PersistentVolume pv-data")),
+                                "PersistentVolume pv-data", "ReplicaSet shop/web-5d8f", "Pod shop/web-5d8f-abcde", "Job shop/migrate")),
                 Arguments.of("system namespace only when named", List.of("--include-namespaces", "kube-system"),
                         List.of("ConfigMap kube-system/coredns", "Namespace kube-system")),
                 Arguments.of("namespace exclude", List.of("--exclude-namespaces", "billing"),

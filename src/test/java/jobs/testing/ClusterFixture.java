@@ -78,6 +78,23 @@ public final class ClusterFixture {
                 new ClusterRoleBuilder().withNewMetadata().withName("shop-reader").withLabels(Map.of("app", "shop")).endMetadata()
                         .addNewRule().withApiGroups("").withResources("pods").withVerbs("get").endRule().build(),
                 new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().build());
+        // What a Deployment's controllers made: restoring these would duplicate the pods the Deployment recreates.
+        var deployment = api.client().apps().deployments().inNamespace("shop").withName("web").get();
+        var replicaSet = api.client().apps().replicaSets().inNamespace("shop").resource(
+                new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder().withNewMetadata().withName("web-5d8f").withNamespace("shop")
+                        .addToLabels("app", "shop").addNewOwnerReference().withApiVersion("apps/v1").withKind("Deployment").withName("web")
+                        .withUid(deployment.getMetadata().getUid()).withController(true).endOwnerReference().endMetadata()
+                        .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "shop").endSelector().endSpec()
+                        .build()).create();
+        api.create(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("web-5d8f-abcde").withNamespace("shop")
+                        .addToLabels("app", "shop").addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName("web-5d8f")
+                        .withUid(replicaSet.getMetadata().getUid()).withController(true).endOwnerReference().endMetadata()
+                        .withNewSpec().withNodeName("node-1").addNewContainer().withName("web").withImage("nginx:1.27").endContainer()
+                        .endSpec().withNewStatus().withPhase("Running").endStatus().build(),
+                new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder().withNewMetadata().withName("migrate").withNamespace("shop")
+                        .addToLabels("app", "shop").endMetadata().withNewSpec().withNewTemplate().withNewSpec().withRestartPolicy("Never").addNewContainer()
+                        .withName("m").withImage("busybox").endContainer().endSpec().endTemplate().endSpec()
+                        .withNewStatus().addNewCondition().withType("Complete").withStatus("True").endCondition().endStatus().build());
         // Deleted but held by its finalizer: the server keeps it with a deletionTimestamp, and a backup skips it.
         api.client().configMaps().inNamespace("shop").withName("leaving").delete();
         var leaving = api.client().configMaps().inNamespace("shop").withName("leaving").get();

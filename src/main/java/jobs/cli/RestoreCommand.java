@@ -1,0 +1,187 @@
+package jobs.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import jobs.filter.ClusterResources;
+import jobs.filter.Selection;
+import jobs.restore.ExistingResourcePolicy;
+import jobs.restore.RestoreLauncher;
+import jobs.restore.RestoreParameters;
+import jobs.store.ChunkCodec;
+import jobs.store.Phase;
+import jobs.store.RestoreRecord;
+import jobs.store.RestoreRecords;
+import jobs.support.ExitCodes;
+import jobs.support.Failures;
+import jobs.support.InvalidInputException;
+import jobs.support.Json;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.context.ApplicationContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {"Restores a restore point into the cluster of the current kubeconfig context (the same or another "
+                + "cluster): whole, by namespace or item by item.",
+                "Existing objects are never deleted or recreated. Launching an existing name again resumes it if it failed."})
+class RestoreCommand implements Subcommand {
+
+    private static final DateTimeFormatter DEFAULT_NAME = DateTimeFormatter.ofPattern("'restore-'yyyyMMddHHmmss")
+            .withZone(ZoneOffset.UTC);
+    private static final int SHOWN_PROBLEMS = 50;
+
+    @Option(names = "--from", required = true, paramLabel = "BACKUP", description = "Restore point to restore.")
+    String from;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Restore name (default restore-<UTC yyyyMMddHHmmss>).")
+    String name;
+
+    @Option(names = "--include-namespaces", split = ",", paramLabel = "NS", description = "Namespaces to restore (globs).")
+    List<String> includeNamespaces = new ArrayList<>();
+
+    @Option(names = "--exclude-namespaces", split = ",", paramLabel = "NS", description = "Namespaces to leave out (globs).")
+    List<String> excludeNamespaces = new ArrayList<>();
+
+    @Option(names = "--include-resources", split = ",", paramLabel = "RESOURCE", description = "Resource types to restore.")
+    List<String> includeResources = new ArrayList<>();
+
+    @Option(names = "--exclude-resources", split = ",", paramLabel = "RESOURCE", description = "Resource types to leave out.")
+    List<String> excludeResources = new ArrayList<>();
+
+    @Option(names = "--selector", paramLabel = "SELECTOR", description = "Label selector (item-level restore).")
+    String selector = "";
+
+    @Option(names = "--include-cluster-resources", paramLabel = "auto|true|false", defaultValue = "auto",
+            description = "Cluster-scoped objects: auto, true, false.")
+    String includeClusterResources;
+
+    @Option(names = "--namespace-mapping", split = ",", paramLabel = "SRC=DST",
+            description = "Restore namespace SRC as DST (created if missing).")
+    List<String> namespaceMapping = new ArrayList<>();
+
+    @Option(names = "--existing-resource-policy", paramLabel = "skip|update", defaultValue = "skip",
+            description = "An object that exists already: skip (leave it, report it) or update (patch it to the backed-up state).")
+    String existingResourcePolicy;
+
+    @Option(names = "--restore-volumes", arity = "1", paramLabel = "true|false", defaultValue = "true",
+            description = "Recreate volumes from their snapshots (default true); false provisions claims fresh.")
+    boolean restoreVolumes;
+
+    @Option(names = "--resource-modifiers", paramLabel = "FILE", description = "YAML rules that patch objects before they are applied.")
+    Path resourceModifiers;
+
+    @Option(names = "--dry-run", description = "Read and plan everything, print what would happen, write nothing to the cluster.")
+    boolean dryRun;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "table|json", defaultValue = "table", description = "Output format.")
+    OutputFormat output;
+
+    private Selection selection;
+    private Map<String, String> mapping;
+    private ExistingResourcePolicy policy;
+    private String modifiers;
+
+    @Override
+    public void validate() {
+        Inputs.name("--from", from);
+        if (name != null) {
+            Inputs.name("--name", name);
+        }
+        Inputs.namespaces(includeNamespaces, excludeNamespaces);
+        Inputs.resources("--include-resources", includeResources);
+        Inputs.resources("--exclude-resources", excludeResources);
+        Inputs.selector(selector);
+        policy = ExistingResourcePolicy.parse(existingResourcePolicy);
+        mapping = new LinkedHashMap<>();
+        for (String pair : namespaceMapping) {
+            String[] parts = pair.split("=", -1);
+            if (parts.length != 2) {
+                throw new InvalidInputException("--namespace-mapping: '" + pair + "' is not SRC=DST");
+            }
+            Inputs.name("--namespace-mapping", parts[0]);
+            Inputs.name("--namespace-mapping", parts[1]);
+            if (mapping.put(parts[0], parts[1]) != null) {
+                throw new InvalidInputException("--namespace-mapping: namespace '" + parts[0] + "' is mapped twice");
+            }
+        }
+        if (resourceModifiers != null) {
+            try {
+                modifiers = Files.readString(resourceModifiers);
+            } catch (NoSuchFileException e) {
+                throw new InvalidInputException("--resource-modifiers: no file '" + resourceModifiers + "'");
+            } catch (IOException e) {
+                throw new InvalidInputException("--resource-modifiers: cannot read '" + resourceModifiers + "': " + e.getMessage());
+            }
+        }
+        selection = new Selection(includeNamespaces, excludeNamespaces, includeResources, excludeResources, selector,
+                ClusterResources.parse(includeClusterResources));
+    }
+
+    @Override
+    public int run(ApplicationContext context, PrintWriter out) throws Exception {
+        String restore = name != null ? name : DEFAULT_NAME.format(context.getBean(Clock.class).instant());
+        JobExecution execution = context.getBean(RestoreLauncher.class).launch(
+                new RestoreParameters(restore, from, selection, mapping, policy, restoreVolumes, dryRun),
+                String.valueOf(resourceModifiers), modifiers);
+        RestoreRecord record = context.getBean(RestoreRecords.class).find(restore).orElse(null);
+        if (record != null) {
+            print(record, out);
+            if (record.dryRun() && output == OutputFormat.table) {
+                printPlan(context.getBean(RestoreRecords.class), record, out);
+            }
+        }
+        if (execution.getStatus() != BatchStatus.COMPLETED) {
+            if (record == null || record.phase() != Phase.Failed) {
+                out.printf("Restore %s %s: %s%n", restore, execution.getStatus(), execution.getAllFailureExceptions().stream()
+                        .map(Failures::reason).distinct().collect(Collectors.joining("; ")));
+            }
+            return ExitCodes.FAILED;
+        }
+        return record != null && record.phase() == Phase.PartiallyFailed ? ExitCodes.PARTIALLY_FAILED : ExitCodes.COMPLETED;
+    }
+
+    /** A dry run's whole plan: every item with what would happen to it and why. */
+    private static void printPlan(RestoreRecords records, RestoreRecord record, PrintWriter out) throws IOException {
+        out.println("Plan:");
+        for (String blob : record.results()) {
+            byte[] bytes = records.getBlob(record.name(), blob).orElseThrow();
+            try (var items = ChunkCodec.decode(bytes)) {
+                while (items.hasNext()) {
+                    var item = items.next();
+                    String ns = item.path("namespace").asText("");
+                    out.printf("  %-12s %s %s%s%n", item.path("outcome").asText(), item.path("resource").asText(),
+                            ns.isEmpty() ? "" : ns + "/", item.path("name").asText()
+                                    + (item.hasNonNull("reason") ? "  (" + item.path("reason").asText() + ")" : ""));
+                }
+            }
+        }
+    }
+
+    private void print(RestoreRecord record, PrintWriter out) throws Exception {
+        if (output == OutputFormat.json) {
+            out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(record));
+            return;
+        }
+        out.printf("Restore %s from %s%s: %s%n", record.name(), record.backup(), record.dryRun() ? " (dry run)" : "", record.phase());
+        out.printf("  %s%n", record.counts().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", ")));
+        record.problems().stream().limit(SHOWN_PROBLEMS).forEach(p -> out.printf("  %-9s %s%s: %s%n", p.outcome(),
+                p.resource() == null ? "" : p.resource() + " ", p.name() == null ? "" : (p.namespace() == null ? "" : p.namespace() + "/") + p.name(),
+                p.reason()));
+        if (record.problems().size() > SHOWN_PROBLEMS) {
+            out.printf("  ... %d more in restores/%s/results%n", record.problems().size() - SHOWN_PROBLEMS, record.name());
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package jobs.restore;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jobs.kube.ResourceType;
+
+/**
+ * What to do with one object in the target cluster: apply {@code desired}, or, when {@code outcome} is already
+ * decided (skipped by a rule, failed while preparing), just report it.
+ *
+ * @param type      resource type
+ * @param namespace target namespace, null for cluster-scoped
+ * @param name      object name
+ * @param desired   the object to apply, cleaned, mapped, modified and labelled; null when decided
+ * @param outcome   a decided outcome, or null to apply
+ * @param reason    why the outcome, or a note for the report
+ */
+record RestoreAction(ResourceType type, String namespace, String name, ObjectNode desired, String outcome, String reason) {
+
+    static RestoreAction decided(ResourceType type, String namespace, String name, String outcome, String reason) {
+        return new RestoreAction(type, namespace, name, null, outcome, reason);
+    }
+
+    static RestoreAction apply(ResourceType type, ObjectNode desired, String note) {
+        return new RestoreAction(type, desired.path("metadata").path("namespace").asText(null),
+                desired.path("metadata").path("name").asText(), desired, null, note);
+    }
+}

@@ -1,0 +1,131 @@
+package jobs.restore;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Set;
+import java.util.TreeSet;
+import jobs.config.KbackupProperties;
+import jobs.kube.Cluster;
+import jobs.snapshot.Snapshotter;
+import jobs.store.DamagedRestorePointException;
+import jobs.store.Manifest;
+import jobs.store.RestorePoints;
+import jobs.store.RestoreRecords;
+import jobs.support.Json;
+import jobs.support.Progress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The restore job: {@code verify} (every chunk against its SHA-256, before any write), {@code apply} (read in
+ * priority order, prepare, apply several at once, record each outcome), {@code finalize} (the restore record).
+ */
+@Configuration(proxyBeanMethods = false)
+public class RestoreJobConfiguration {
+
+    public static final String JOB_NAME = "restore";
+    static final String VERIFY_STEP = "verify";
+    static final String APPLY_STEP = "apply";
+    static final String FINALIZE_STEP = "finalize";
+    static final String MODIFIERS_BLOB = "modifiers.yaml";
+    private static final Logger log = LoggerFactory.getLogger(RestoreJobConfiguration.class);
+
+    @Bean
+    Job restoreJob(JobRepository jobRepository, Step restoreVerifyStep, Step restoreApplyStep, Step restoreFinalizeStep,
+                   RestoreRecords records, Cluster cluster, Clock clock) {
+        return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(new RestoreOutcomeListener(records, cluster, clock))
+                .start(restoreVerifyStep)
+                .next(restoreApplyStep)
+                .next(restoreFinalizeStep)
+                .build();
+    }
+
+    static Manifest manifest(RestorePoints restorePoints, String backup) {
+        return restorePoints.find(backup).orElseThrow(() -> new DamagedRestorePointException(backup, "manifest.json", "is missing"));
+    }
+
+    @Bean
+    Step restoreVerifyStep(JobRepository jobRepository, PlatformTransactionManager tx, VerifyTasklet verifyTasklet) {
+        return new StepBuilder(VERIFY_STEP, jobRepository).tasklet(verifyTasklet, tx).build();
+    }
+
+    @Bean
+    @StepScope
+    VerifyTasklet verifyTasklet(RestorePoints restorePoints, @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters p) {
+        RestoreParameters parameters = RestoreParameters.of(p);
+        return new VerifyTasklet(restorePoints, manifest(restorePoints, parameters.backup()), parameters);
+    }
+
+    @Bean
+    Step restoreApplyStep(JobRepository jobRepository, PlatformTransactionManager tx, KbackupProperties properties,
+                          RestoreReader restoreReader, RestoreProcessor restoreProcessor, RestoreWriter restoreWriter) {
+        return new StepBuilder(APPLY_STEP, jobRepository)
+                .<RestoreItem, RestoreAction>chunk(properties.restore().chunkSize())
+                .transactionManager(tx)
+                .reader(restoreReader)
+                .processor(restoreProcessor)
+                .writer(restoreWriter)
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    RestoreReader restoreReader(RestorePoints restorePoints, KbackupProperties properties,
+                                @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters p) {
+        RestoreParameters parameters = RestoreParameters.of(p);
+        Manifest manifest = manifest(restorePoints, parameters.backup());
+        return new RestoreReader(restorePoints, manifest,
+                RestorePlan.of(manifest, parameters.selection(), properties.restore().priorities()));
+    }
+
+    @Bean
+    @StepScope
+    RestoreProcessor restoreProcessor(RestorePoints restorePoints, RestoreRecords records, KbackupProperties properties,
+                                      Snapshotter snapshotter, Cluster cluster,
+                                      @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters p,
+                                      @Value("#{jobExecutionContext['" + VerifyTasklet.NEEDED + "']}") String needed) throws Exception {
+        RestoreParameters parameters = RestoreParameters.of(p);
+        Manifest manifest = manifest(restorePoints, parameters.backup());
+        Set<String> neededSet = needed == null ? new TreeSet<>() : Json.mapper().readValue(needed, new TypeReference<TreeSet<String>>() { });
+        ResourceModifiers modifiers = records.getBlob(parameters.name(), MODIFIERS_BLOB)
+                .map(b -> ResourceModifiers.parse(MODIFIERS_BLOB, new String(b, StandardCharsets.UTF_8)))
+                .orElse(ResourceModifiers.NONE);
+        return new RestoreProcessor(parameters, manifest, RestorePlan.of(manifest, parameters.selection(),
+                properties.restore().priorities()), neededSet, modifiers, snapshotter, cluster, properties.snapshots().timeout());
+    }
+
+    @Bean
+    @StepScope
+    RestoreWriter restoreWriter(Cluster cluster, RestoreRecords records, KbackupProperties properties, Clock clock,
+                                @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters p) {
+        RestoreParameters parameters = RestoreParameters.of(p);
+        Progress progress = new Progress("Restore " + parameters.name(), clock, properties.backup().progressInterval(), log::info);
+        return new RestoreWriter(cluster, records, parameters, progress, clock, properties.restore().crdTimeout(),
+                properties.restore().parallelism());
+    }
+
+    @Bean
+    Step restoreFinalizeStep(JobRepository jobRepository, PlatformTransactionManager tx, RestoreFinalizeTasklet restoreFinalizeTasklet) {
+        return new StepBuilder(FINALIZE_STEP, jobRepository).tasklet(restoreFinalizeTasklet, tx).build();
+    }
+
+    @Bean
+    @StepScope
+    RestoreFinalizeTasklet restoreFinalizeTasklet(RestoreRecords records, JobRepository jobRepository, Clock clock,
+                                                  @Value("#{jobParameters['name']}") String name) {
+        return new RestoreFinalizeTasklet(records, jobRepository, clock, name);
+    }
+}

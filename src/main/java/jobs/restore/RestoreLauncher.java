@@ -1,0 +1,82 @@
+package jobs.restore;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import jobs.store.Manifest;
+import jobs.store.RestorePoints;
+import jobs.store.RestoreRecord;
+import jobs.store.RestoreRecords;
+import jobs.support.InvalidInputException;
+import jobs.filter.ResourceFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Component;
+
+/** Starts a restore, or resumes the earlier run of the same name, after checking what can be refused. */
+@Component
+public class RestoreLauncher {
+
+    private static final Logger log = LoggerFactory.getLogger(RestoreLauncher.class);
+
+    private final RestorePoints restorePoints;
+    private final RestoreRecords records;
+    private final ObjectProvider<JobOperator> jobOperator;
+    private final ObjectProvider<JobRepository> jobRepository;
+    private final ObjectProvider<Job> restoreJob;
+
+    RestoreLauncher(RestorePoints restorePoints, RestoreRecords records, ObjectProvider<JobOperator> jobOperator,
+                    ObjectProvider<JobRepository> jobRepository, @Qualifier("restoreJob") ObjectProvider<Job> restoreJob) {
+        this.restorePoints = restorePoints;
+        this.records = records;
+        this.jobOperator = jobOperator;
+        this.jobRepository = jobRepository;
+        this.restoreJob = restoreJob;
+    }
+
+    /**
+     * @param modifiers the resource-modifiers file's content, or null
+     */
+    public JobExecution launch(RestoreParameters parameters, String modifiersSource, String modifiers) throws Exception {
+        Manifest manifest = restorePoints.find(parameters.backup()).orElseThrow(() -> new InvalidInputException(
+                "--from: restore point '" + parameters.backup() + "' not found in " + restorePoints.store().location()));
+        if (!manifest.phase().isFinished()) {
+            throw new InvalidInputException("--from: restore point '" + parameters.backup() + "' is " + manifest.phase()
+                    + ", not complete; only Completed or PartiallyFailed restore points can be restored");
+        }
+        ResourceFilter.resolve(parameters.selection().includeResources(), parameters.selection().excludeResources(),
+                RestorePlan.storedTypes(manifest));
+        if (modifiers != null) {
+            ResourceModifiers.parse(modifiersSource, modifiers);
+        }
+        RestoreRecord existing = records.find(parameters.name()).orElse(null);
+        if (existing != null && existing.phase().isFinished()) {
+            throw new InvalidInputException("restore '" + parameters.name() + "' already exists and is " + existing.phase()
+                    + "; choose another --name");
+        }
+        if (modifiers != null) {
+            records.putBlob(parameters.name(), RestoreJobConfiguration.MODIFIERS_BLOB, modifiers.getBytes(StandardCharsets.UTF_8), Map.of());
+        }
+        JobOperator operator = jobOperator.getObject();
+        JobExecution last = jobRepository.getObject().getLastJobExecution(RestoreJobConfiguration.JOB_NAME,
+                RestoreParameters.identifying(parameters.name()));
+        if (last == null) {
+            return operator.start(restoreJob.getObject(), parameters.toJobParameters());
+        }
+        if (last.getStatus() == BatchStatus.COMPLETED) {
+            throw new InvalidInputException("restore '" + parameters.name() + "' already completed");
+        }
+        if (last.getStatus().isRunning()) {
+            log.warn("Execution {} of restore {} was left {}; recovering it", last.getId(), parameters.name(), last.getStatus());
+            last = operator.recover(last);
+        }
+        log.info("Resuming restore {} from execution {}", parameters.name(), last.getId());
+        return operator.restart(last);
+    }
+}

@@ -1,0 +1,68 @@
+package jobs.restore;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.util.Map;
+import jobs.filter.Selection;
+import jobs.support.Json;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+
+/**
+ * What one restore was asked to do. Only the name identifies the job instance; launching it again resumes it.
+ *
+ * @param name             restore name
+ * @param backup           restore point to restore from
+ * @param selection        what to restore
+ * @param namespaceMapping source namespace to target namespace
+ * @param policy           existing-resource policy
+ * @param restoreVolumes   whether volumes come back from their snapshots
+ * @param dryRun           plan and report only
+ */
+public record RestoreParameters(String name, String backup, Selection selection, Map<String, String> namespaceMapping,
+                                ExistingResourcePolicy policy, boolean restoreVolumes, boolean dryRun) {
+
+    static final String NAME = "name";
+    static final String BACKUP = "backup";
+    static final String SELECTION = "selection";
+    static final String MAPPING = "namespaceMapping";
+    static final String POLICY = "existingResourcePolicy";
+    static final String RESTORE_VOLUMES = "restoreVolumes";
+    static final String DRY_RUN = "dryRun";
+
+    public JobParameters toJobParameters() {
+        try {
+            return new JobParametersBuilder()
+                    .addString(NAME, name, true)
+                    .addString(BACKUP, backup, false)
+                    .addString(SELECTION, Json.mapper().writeValueAsString(selection), false)
+                    .addString(MAPPING, Json.mapper().writeValueAsString(namespaceMapping), false)
+                    .addString(POLICY, policy.name(), false)
+                    .addString(RESTORE_VOLUMES, Boolean.toString(restoreVolumes), false)
+                    .addString(DRY_RUN, Boolean.toString(dryRun), false)
+                    .toJobParameters();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static JobParameters identifying(String name) {
+        return new JobParametersBuilder().addString(NAME, name, true).toJobParameters();
+    }
+
+    static RestoreParameters of(JobParameters p) {
+        try {
+            return new RestoreParameters(p.getString(NAME), p.getString(BACKUP),
+                    Json.mapper().readValue(p.getString(SELECTION), Selection.class),
+                    Json.mapper().readValue(p.getString(MAPPING), new TypeReference<Map<String, String>>() { }),
+                    ExistingResourcePolicy.valueOf(p.getString(POLICY)), Boolean.parseBoolean(p.getString(RESTORE_VOLUMES)),
+                    Boolean.parseBoolean(p.getString(DRY_RUN)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("bad restore job parameters: " + e.getMessage(), e);
+        }
+    }
+
+    String targetNamespace(String source) {
+        return source == null ? null : namespaceMapping.getOrDefault(source, source);
+    }
+}

@@ -1,0 +1,260 @@
+package jobs.restore;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import jobs.kube.Cluster;
+import jobs.kube.ClusterAccessException;
+import jobs.kube.KnownTypes;
+import jobs.kube.ResourceType;
+import jobs.store.ChunkCodec;
+import jobs.store.RestoreRecord.ItemResult;
+import jobs.store.RestoreRecords;
+import jobs.support.Json;
+import jobs.support.Progress;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamWriter;
+
+/**
+ * Applies a chunk of objects to the target cluster, several at once, and records each outcome: created; on a
+ * conflict, unchanged when the existing object already holds the backed-up state, otherwise skipped (policy skip)
+ * or patched to it (policy update); failed with the server's reason. A dry run only reads. The outcomes of each
+ * chunk are stored as one result blob, numbered like backup chunks so a resumed restore records each item once.
+ */
+class RestoreWriter implements ItemStreamWriter<RestoreAction> {
+
+    static final String NEXT_RESULT = "writer.nextResult";
+    static final String COUNTS = "writer.counts";
+    static final String PROBLEMS = "writer.problems";
+
+    private final Cluster cluster;
+    private final RestoreRecords records;
+    private final RestoreParameters parameters;
+    private final Progress progress;
+    private final Clock clock;
+    private final Duration crdTimeout;
+    private final ExecutorService pool;
+    private int nextResult;
+    private Map<String, Long> counts = new TreeMap<>();
+    private List<ItemResult> problems = new ArrayList<>();
+
+    RestoreWriter(Cluster cluster, RestoreRecords records, RestoreParameters parameters, Progress progress, Clock clock,
+                  Duration crdTimeout, int parallelism) {
+        this.cluster = cluster;
+        this.records = records;
+        this.parameters = parameters;
+        this.progress = progress;
+        this.clock = clock;
+        this.crdTimeout = crdTimeout;
+        this.pool = Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "restore-apply");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void open(ExecutionContext context) {
+        nextResult = context.getInt(NEXT_RESULT, 0);
+        try {
+            counts = context.containsKey(COUNTS)
+                    ? Json.mapper().readValue(context.getString(COUNTS), new TypeReference<TreeMap<String, Long>>() { })
+                    : new TreeMap<>();
+            problems = context.containsKey(PROBLEMS) ? readProblems(context.getString(PROBLEMS)) : new ArrayList<>();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void write(Chunk<? extends RestoreAction> chunk) throws Exception {
+        // Objects of one type go in parallel; types stay in priority order (a namespace before what lives in it).
+        List<ItemResult> results = new ArrayList<>(chunk.size());
+        List<? extends RestoreAction> actions = chunk.getItems();
+        int start = 0;
+        while (start < actions.size()) {
+            int end = start;
+            while (end < actions.size() && actions.get(end).type().equals(actions.get(start).type())) {
+                end++;
+            }
+            List<Future<ItemResult>> futures = new ArrayList<>(end - start);
+            for (RestoreAction action : actions.subList(start, end)) {
+                futures.add(pool.submit(() -> apply(action)));
+            }
+            for (Future<ItemResult> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+            start = end;
+        }
+        waitForCrds(chunk.getItems(), results);
+        records.putBlob(parameters.name(), String.format("results/%06d.jsonl.gz", nextResult), ChunkCodec.encode(results), Map.of());
+        nextResult++;
+        for (ItemResult r : results) {
+            counts.merge(r.outcome(), 1L, Long::sum);
+            if ((r.outcome().equals(Outcome.FAILED) || r.outcome().equals(Outcome.SKIPPED))
+                    && problems.size() < jobs.store.RestoreRecord.MAX_PROBLEMS) {
+                problems.add(r);
+            }
+            progress.add(r.outcome(), 1);
+        }
+    }
+
+    private ItemResult apply(RestoreAction action) {
+        String resource = action.type().qualifiedName();
+        if (action.outcome() != null) {
+            return new ItemResult(resource, action.namespace(), action.name(), action.outcome(), action.reason());
+        }
+        try {
+            return parameters.dryRun() ? plan(action) : create(action);
+        } catch (ClusterAccessException e) {
+            return result(action, Outcome.FAILED, e.getMessage());
+        }
+    }
+
+    private ItemResult plan(RestoreAction action) {
+        Optional<GenericKubernetesResource> existing = cluster.get(action.type(), action.namespace(), action.name());
+        if (existing.isEmpty()) {
+            return result(action, Outcome.WOULD_CREATE, action.reason());
+        }
+        if (holds(existing.get(), action.desired())) {
+            return result(action, Outcome.UNCHANGED, "already exists as backed up");
+        }
+        return parameters.policy() == ExistingResourcePolicy.UPDATE
+                ? result(action, Outcome.WOULD_UPDATE, "exists and differs; would be patched to the backed-up state")
+                : result(action, Outcome.SKIPPED, "already exists and differs (existing-resource-policy skip)");
+    }
+
+    private ItemResult create(RestoreAction action) {
+        GenericKubernetesResource desired = Json.mapper().convertValue(action.desired(), GenericKubernetesResource.class);
+        try {
+            try {
+                cluster.create(action.type(), desired);
+            } catch (ClusterAccessException e) {
+                if (!e.isNotFound() || action.namespace() == null) {
+                    throw e;
+                }
+                ensureNamespace(action.namespace());
+                cluster.create(action.type(), desired);
+            }
+            return result(action, Outcome.CREATED, action.reason());
+        } catch (ClusterAccessException e) {
+            if (!e.isConflict()) {
+                throw e;
+            }
+        }
+        GenericKubernetesResource existing = cluster.get(action.type(), action.namespace(), action.name()).orElse(null);
+        if (existing == null) {
+            return result(action, Outcome.FAILED, "conflict on create, but the object cannot be read");
+        }
+        if (holds(existing, action.desired())) {
+            return result(action, Outcome.UNCHANGED, "already exists as backed up");
+        }
+        if (parameters.policy() == ExistingResourcePolicy.SKIP) {
+            return result(action, Outcome.SKIPPED, "already exists and differs (existing-resource-policy skip)");
+        }
+        cluster.mergePatch(action.type(), action.namespace(), action.name(), action.desired().toString());
+        return result(action, Outcome.UPDATED, "patched to the backed-up state");
+    }
+
+    /** Creates a namespace the backup did not hold (or that a mapping introduced), unless it exists by now. */
+    private void ensureNamespace(String namespace) {
+        try {
+            cluster.create(KnownTypes.NAMESPACES, new GenericKubernetesResourceBuilder().withApiVersion("v1").withKind("Namespace")
+                    .withNewMetadata().withName(namespace).addToLabels(RestoreProcessor.BACKUP_LABEL, parameters.backup())
+                    .addToLabels(RestoreProcessor.RESTORE_LABEL, parameters.name()).endMetadata().build());
+        } catch (ClusterAccessException e) {
+            if (!e.isConflict()) {
+                throw e;
+            }
+        }
+    }
+
+    /** Compares ignoring what the server sets and what the restore adds itself. */
+    private static boolean holds(GenericKubernetesResource existing, ObjectNode desired) {
+        ObjectNode current = ObjectCleaner.clean(Json.mapper().valueToTree(existing));
+        ObjectNode wanted = desired.deepCopy();
+        ObjectNode labels = wanted.with("metadata").with("labels");
+        labels.remove(RestoreProcessor.BACKUP_LABEL);
+        labels.remove(RestoreProcessor.RESTORE_LABEL);
+        if (labels.isEmpty()) {
+            wanted.with("metadata").remove("labels");
+        }
+        return ObjectCleaner.holds(current, wanted);
+    }
+
+    /** Custom resources must not be applied before their CRD is served: wait for discovery to list it. */
+    private void waitForCrds(List<? extends RestoreAction> actions, List<ItemResult> results) throws InterruptedException {
+        if (parameters.dryRun()) {
+            return;
+        }
+        List<String> created = new ArrayList<>();
+        for (int i = 0; i < actions.size(); i++) {
+            RestoreAction a = actions.get(i);
+            if (a.type().qualifiedName().equals("customresourcedefinitions.apiextensions.k8s.io")
+                    && (results.get(i).outcome().equals(Outcome.CREATED) || results.get(i).outcome().equals(Outcome.UPDATED))) {
+                created.add(a.name());
+            }
+        }
+        if (created.isEmpty()) {
+            return;
+        }
+        Instant deadline = clock.instant().plus(crdTimeout);
+        while (true) {
+            List<String> served = cluster.discover().stream().map(ResourceType::qualifiedName).toList();
+            List<String> missing = created.stream().filter(c -> !served.contains(c)).collect(Collectors.toList());
+            if (missing.isEmpty()) {
+                return;
+            }
+            if (clock.instant().isAfter(deadline)) {
+                throw new ClusterAccessException("restored CRDs " + missing + " were not established within " + crdTimeout, 0, null);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static ItemResult result(RestoreAction action, String outcome, String reason) {
+        return new ItemResult(action.type().qualifiedName(), action.namespace(), action.name(), outcome, reason);
+    }
+
+    @Override
+    public void update(ExecutionContext context) {
+        context.putInt(NEXT_RESULT, nextResult);
+        try {
+            context.putString(COUNTS, Json.mapper().writeValueAsString(counts));
+            context.putString(PROBLEMS, Json.mapper().writeValueAsString(problems));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        progress.finish();
+    }
+
+    static List<ItemResult> readProblems(String json) throws IOException {
+        return new ArrayList<>(Json.mapper().readValue(json, new TypeReference<List<ItemResult>>() { }));
+    }
+}

@@ -1,0 +1,81 @@
+package jobs.bench;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.List;
+import jobs.testing.ApiServer;
+import jobs.testing.ArmCompute;
+import jobs.testing.Kbackup;
+
+/**
+ * Wall time of the volumes step snapshotting 100 volumes, each snapshot taking 1 s in the ARM double, at
+ * concurrency 1, 8 and 16, beside the ideal (volumes / concurrency x latency). Measured from the job repository's
+ * step execution times, so JVM and context start-up are not counted.
+ */
+final class SnapshotBenchmark {
+
+    static final int VOLUMES = 100;
+    static final Duration LATENCY = Duration.ofSeconds(1);
+
+    private SnapshotBenchmark() {
+    }
+
+    static void run() throws Exception {
+        Path dir = Files.createTempDirectory("kbackup-bench-snapshots");
+        try (ApiServer api = ApiServer.start(); ArmCompute arm = ArmCompute.start()) {
+            api.create(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata().build());
+            for (int i = 0; i < VOLUMES; i++) {
+                String disk = arm.addDisk("sub", "nodes", "disk-" + i, "westeurope");
+                api.create(new PersistentVolumeBuilder().withNewMetadata().withName("pv-" + i).endMetadata().withNewSpec()
+                                .addToCapacity("storage", new Quantity("8Gi")).withNewCsi().withDriver("disk.csi.azure.com")
+                                .withVolumeHandle(disk).endCsi().withNewClaimRef().withNamespace("bench").withName("data-" + i)
+                                .endClaimRef().endSpec().build(),
+                        new PersistentVolumeClaimBuilder().withNewMetadata().withName("data-" + i).withNamespace("bench")
+                                .endMetadata().withNewSpec().withVolumeName("pv-" + i).endSpec().build());
+            }
+            arm.latency(LATENCY);
+            Kbackup kbackup = Kbackup.filesystem(dir, api).with(
+                    "--kbackup.snapshots.provider=azure-disk", "--kbackup.snapshots.azure.subscription-id=sub",
+                    "--kbackup.snapshots.azure.resource-group=snapshots",
+                    "--kbackup.snapshots.azure.resource-manager-endpoint=" + arm.url(),
+                    "--kbackup.snapshots.azure.credential=none", "--kbackup.snapshots.poll-interval=50ms");
+            System.out.printf("%nSnapshot benchmark: %d volumes, %d ms per snapshot%n", VOLUMES, LATENCY.toMillis());
+            System.out.printf("%-12s %10s %10s %8s%n", "concurrency", "wall s", "ideal s", "ratio");
+            for (int concurrency : List.of(1, 8, 16)) {
+                String name = "bench-c" + concurrency;
+                Kbackup.Result result = kbackup.with("--kbackup.snapshots.concurrency=" + concurrency)
+                        .run("backup", "--name", name, "--include-namespaces", "bench", "--include-resources", "pvc");
+                if (result.exitCode() != 0) {
+                    throw new IllegalStateException(result.toString());
+                }
+                double wall = volumesStepSeconds(dir, name);
+                double ideal = Math.ceil((double) VOLUMES / concurrency) * LATENCY.toMillis() / 1000.0;
+                System.out.printf("%-12d %10.2f %10.2f %8.2f%n", concurrency, wall, ideal, wall / ideal);
+            }
+        }
+    }
+
+    private static double volumesStepSeconds(Path dir, String name) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("jobs"), "sa", "");
+             ResultSet rs = c.createStatement().executeQuery("""
+                     select s.START_TIME, s.END_TIME from BATCH_STEP_EXECUTION s
+                     join BATCH_JOB_EXECUTION e on e.JOB_EXECUTION_ID = s.JOB_EXECUTION_ID
+                     join BATCH_JOB_EXECUTION_PARAMS p on p.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID
+                     where s.STEP_NAME = 'volumes' and p.PARAMETER_NAME = 'name' and p.PARAMETER_VALUE = '%s'
+                     """.formatted(name))) {
+            rs.next();
+            Timestamp start = rs.getTimestamp(1);
+            Timestamp end = rs.getTimestamp(2);
+            return (end.getTime() - start.getTime()) / 1000.0;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package jobs.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import jobs.kube.KnownTypes;
+import jobs.store.Manifest.VolumeRecord;
+import jobs.testing.ApiServer;
+import jobs.testing.ClusterFixture;
+import jobs.testing.Kbackup;
+import jobs.testing.Stored;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The volumes step with the csi provider; the test plays the CSI snapshot controller on the API server double. */
+class CsiSnapshotTest {
+
+    @TempDir
+    Path dir;
+    ApiServer api;
+    ScheduledExecutorService controller;
+
+    @BeforeEach
+    void start() {
+        api = ApiServer.start();
+        ClusterFixture.populate(api);
+        controller = Executors.newSingleThreadScheduledExecutor();
+    }
+
+    @AfterEach
+    void stop() {
+        controller.shutdownNow();
+        api.close();
+    }
+
+    /** Binds every new VolumeSnapshot to a content with a handle and marks it ready, or fails claims named in {@code failing}. */
+    private void snapshotController(String failingClaim) {
+        controller.scheduleWithFixedDelay(() -> {
+            var snapshots = api.client().genericKubernetesResources(KnownTypes.VOLUME_SNAPSHOTS.context()).inAnyNamespace().list();
+            for (GenericKubernetesResource vs : snapshots.getItems()) {
+                if (vs.getAdditionalProperties().get("status") != null) {
+                    continue;
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> source = (Map<String, Object>) ((Map<String, Object>) vs.getAdditionalProperties().get("spec")).get("source");
+                String claim = (String) source.get("persistentVolumeClaimName");
+                if (claim.equals(failingClaim)) {
+                    vs.getAdditionalProperties().put("status", Map.of("readyToUse", false,
+                            "error", Map.of("message", "Failed to check and update snapshot content: disk busy")));
+                } else {
+                    String content = "snapcontent-" + vs.getMetadata().getUid();
+                    api.client().genericKubernetesResources(KnownTypes.VOLUME_SNAPSHOT_CONTENTS.context()).resource(
+                            new GenericKubernetesResourceBuilder().withApiVersion("snapshot.storage.k8s.io/v1")
+                                    .withKind("VolumeSnapshotContent").withNewMetadata().withName(content).endMetadata()
+                                    .addToAdditionalProperties("spec", Map.of("driver", "disk.csi.azure.com",
+                                            "deletionPolicy", "Delete"))
+                                    .addToAdditionalProperties("status", Map.of("readyToUse", true,
+                                            "snapshotHandle", "handle-" + claim)).build()).create();
+                    vs.getAdditionalProperties().put("status", Map.of("readyToUse", true, "boundVolumeSnapshotContentName", content));
+                }
+                api.client().genericKubernetesResources(KnownTypes.VOLUME_SNAPSHOTS.context())
+                        .inNamespace(vs.getMetadata().getNamespace()).resource(vs).update();
+            }
+        }, 50, 50, TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void takesAVolumeSnapshotPerClaimAndRecordsTheContentHandle() {
+        snapshotController("invoices");
+        Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.snapshots.provider=csi",
+                "--kbackup.snapshots.csi.volume-snapshot-class=csi-azuredisk-vsc", "--kbackup.snapshots.poll-interval=50ms");
+
+        Kbackup.Result result = kbackup.run("backup", "--name", "csi");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+        var volumes = Stored.manifest(Stored.filesystem(dir), "csi").volumes();
+        VolumeRecord data = volumes.stream().filter(v -> v.claim().equals("data")).findFirst().orElseThrow();
+        assertThat(data.phase()).isEqualTo("Completed");
+        assertThat(data.provider()).isEqualTo("csi");
+        assertThat(data.snapshotId()).isEqualTo("handle-data");
+        assertThat(data.details()).containsEntry("volumeSnapshot", "shop/kbackup-csi-data")
+                .containsEntry("volumeSnapshotClass", "csi-azuredisk-vsc").containsEntry("driver", "disk.csi.azure.com");
+        VolumeRecord invoices = volumes.stream().filter(v -> v.claim().equals("invoices")).findFirst().orElseThrow();
+        assertThat(invoices.phase()).isEqualTo("Failed");
+        assertThat(invoices.message()).contains("billing/kbackup-csi-invoices").contains("disk busy");
+
+        GenericKubernetesResource vs = api.client().genericKubernetesResources(KnownTypes.VOLUME_SNAPSHOTS.context())
+                .inNamespace("shop").withName("kbackup-csi-data").get();
+        assertThat(vs.getMetadata().getLabels()).containsEntry("kbackup.io/backup-name", "csi");
+        assertThat(vs.getAdditionalProperties().get("spec")).isEqualTo(Map.of(
+                "source", Map.of("persistentVolumeClaimName", "data"), "volumeSnapshotClassName", "csi-azuredisk-vsc"));
+    }
+
+    @Test
+    void aSnapshotThatNeverBecomesReadyTimesOut() {
+        Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.snapshots.provider=csi",
+                "--kbackup.snapshots.poll-interval=50ms", "--kbackup.snapshots.timeout=1s");
+
+        Kbackup.Result result = kbackup.run("backup", "--name", "stuck", "--include-namespaces", "shop");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+        VolumeRecord data = Stored.manifest(Stored.filesystem(dir), "stuck").volumes().get(0);
+        assertThat(data.phase()).isEqualTo("Failed");
+        assertThat(data.message()).isEqualTo("VolumeSnapshot shop/kbackup-stuck-data was not ready to use within PT1S");
+    }
+}
