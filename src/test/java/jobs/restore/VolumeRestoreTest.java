@@ -1,0 +1,89 @@
+package jobs.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jobs.testing.ApiServer;
+import jobs.testing.ArmCompute;
+import jobs.testing.ClusterFixture;
+import jobs.testing.Kbackup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Volumes come back from their Azure disk snapshots: a new disk per volume, and a PV pointing at it for the claim. */
+class VolumeRestoreTest {
+
+    @TempDir
+    Path dir;
+    ApiServer source;
+    ApiServer target;
+    ArmCompute arm;
+    Kbackup fromSource;
+    Kbackup intoTarget;
+
+    @BeforeEach
+    void start() throws Exception {
+        source = ApiServer.start();
+        ClusterFixture.populate(source);
+        target = ApiServer.start();
+        arm = ArmCompute.start();
+        arm.addDisk("sub", "rg", "pv-data", "westeurope");
+        arm.addDisk("sub", "rg", "pv-invoices", "westeurope");
+        fromSource = Kbackup.filesystem(dir, source).with(
+                "--kbackup.snapshots.provider=azure-disk", "--kbackup.snapshots.azure.subscription-id=sub",
+                "--kbackup.snapshots.azure.resource-group=snapshots",
+                "--kbackup.snapshots.azure.resource-manager-endpoint=" + arm.url(),
+                "--kbackup.snapshots.azure.credential=none", "--kbackup.snapshots.poll-interval=20ms");
+        Path targetDir = Files.createDirectories(dir.resolve("target"));
+        intoTarget = fromSource.with("--kbackup.kube.kubeconfig=" + target.writeKubeconfig(targetDir));
+        assertThat(fromSource.run("backup", "--name", "with-data", "--include-namespaces", "shop").exitCode()).isZero();
+    }
+
+    @AfterEach
+    void stop() {
+        source.close();
+        target.close();
+        arm.close();
+    }
+
+    @Test
+    void aNewDiskIsCreatedFromTheSnapshotAndThePvPointsAtIt() {
+        Kbackup.Result result = intoTarget.run("restore", "--from", "with-data", "--name", "dr");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        JsonNode disk = arm.disks().stream().filter(d -> d.path("name").asText().equals("kbackup-dr-pv-data")).findFirst().orElseThrow();
+        assertThat(disk.path("properties").path("creationData").path("sourceResourceId").asText())
+                .isEqualTo("/subscriptions/sub/resourceGroups/snapshots/providers/Microsoft.Compute/snapshots/kbackup-with-data-pv-data");
+        assertThat(disk.path("location").asText()).isEqualTo("westeurope");
+        PersistentVolume pv = target.client().persistentVolumes().withName("pv-data").get();
+        assertThat(pv.getSpec().getCsi().getVolumeHandle()).isEqualTo(disk.path("id").asText());
+        assertThat(pv.getSpec().getClaimRef().getUid()).isNull();
+        PersistentVolumeClaim pvc = target.client().persistentVolumeClaims().inNamespace("shop").withName("data").get();
+        assertThat(pvc.getSpec().getVolumeName()).isEqualTo("pv-data");
+    }
+
+    @Test
+    void withoutVolumesClaimsAreProvisionedFresh() {
+        Kbackup.Result result = intoTarget.run("restore", "--from", "with-data", "--name", "fresh", "--restore-volumes", "false");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(target.client().persistentVolumes().withName("pv-data").get()).isNull();
+        assertThat(target.client().persistentVolumeClaims().inNamespace("shop").withName("data").get().getSpec().getVolumeName()).isNull();
+        assertThat(arm.disks()).hasSize(2);
+    }
+
+    @Test
+    void aDryRunCreatesNoDisk() {
+        Kbackup.Result result = intoTarget.run("restore", "--from", "with-data", "--name", "preview", "--dry-run");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("would create a disk from snapshot");
+        assertThat(arm.disks()).hasSize(2);
+    }
+}
