@@ -12,10 +12,11 @@ public final class Benchmarks {
     }
 
     public static void main(String[] args) throws Exception {
-        List<String> which = args.length == 0 || args[0].isBlank() ? List.of("snapshots") : List.of(args[0].split(","));
+        List<String> which = args.length == 0 || args[0].isBlank() ? List.of("snapshots", "restore") : List.of(args[0].split(","));
         for (String bench : which) {
             switch (bench.trim()) {
                 case "snapshots" -> SnapshotBenchmark.run();
+                case "restore" -> RestoreBenchmark.run();
                 default -> throw new IllegalArgumentException("unknown benchmark " + bench);
             }
         }

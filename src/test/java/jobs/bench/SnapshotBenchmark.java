@@ -6,10 +6,6 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.List;
 import jobs.testing.ApiServer;
@@ -65,17 +61,6 @@ final class SnapshotBenchmark {
     }
 
     private static double volumesStepSeconds(Path dir, String name) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("jobs"), "sa", "");
-             ResultSet rs = c.createStatement().executeQuery("""
-                     select s.START_TIME, s.END_TIME from BATCH_STEP_EXECUTION s
-                     join BATCH_JOB_EXECUTION e on e.JOB_EXECUTION_ID = s.JOB_EXECUTION_ID
-                     join BATCH_JOB_EXECUTION_PARAMS p on p.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID
-                     where s.STEP_NAME = 'volumes' and p.PARAMETER_NAME = 'name' and p.PARAMETER_VALUE = '%s'
-                     """.formatted(name))) {
-            rs.next();
-            Timestamp start = rs.getTimestamp(1);
-            Timestamp end = rs.getTimestamp(2);
-            return (end.getTime() - start.getTime()) / 1000.0;
-        }
+        return RestoreBenchmark.stepSeconds(dir, "backup", "volumes", name);
     }
 }
