@@ -149,14 +149,37 @@ public record KbackupProperties(
         return s != null && !s.isBlank();
     }
 
-    /** The backup policy: how often backups run and how long restore points are kept. */
+    /**
+     * The backup policy: how often backups run and how long restore points are kept.
+     *
+     * @param frequency   every 4, 6, 8 or 12 hours, or daily: PT4H, PT6H, PT8H, PT12H, P1D
+     * @param time        the time of day (UTC, HH:mm) the schedule is anchored at
+     * @param retention   how long a restore point is kept, 1 to 360 days
+     * @param keepLast    newest Completed restore points never purged, even when expired
+     * @param keepDaily   keep the first Completed backup of each of the last N days, even when expired
+     * @param keepWeekly  keep the first Completed backup of each of the last N ISO weeks
+     * @param keepMonthly keep the first Completed backup of each of the last N months
+     */
     public record Policy(
             @NotNull @DefaultValue("PT4H") Duration frequency,
-            @NotNull @DefaultValue("P7D") Duration retention) {
+            @NotNull @Pattern(regexp = "^([01][0-9]|2[0-3]):[0-5][0-9]$", message = "must be HH:mm") @DefaultValue("00:00") String time,
+            @NotNull @DefaultValue("P7D") Duration retention,
+            @Min(0) @Max(1000) @DefaultValue("1") int keepLast,
+            @Min(0) @Max(360) @DefaultValue("0") int keepDaily,
+            @Min(0) @Max(52) @DefaultValue("0") int keepWeekly,
+            @Min(0) @Max(12) @DefaultValue("0") int keepMonthly) {
+
+        public static final java.util.List<Duration> FREQUENCIES = java.util.List.of(Duration.ofHours(4), Duration.ofHours(6),
+                Duration.ofHours(8), Duration.ofHours(12), Duration.ofDays(1));
 
         @AssertTrue(message = "kbackup.policy.retention must be between 1 day and 360 days")
         public boolean isRetentionInRange() {
             return retention.compareTo(Duration.ofDays(1)) >= 0 && retention.compareTo(Duration.ofDays(360)) <= 0;
+        }
+
+        @AssertTrue(message = "kbackup.policy.frequency must be one of PT4H, PT6H, PT8H, PT12H, P1D")
+        public boolean isFrequencySupported() {
+            return FREQUENCIES.contains(frequency);
         }
     }
 }

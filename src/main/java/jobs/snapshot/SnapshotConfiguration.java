@@ -25,7 +25,7 @@ import org.springframework.context.annotation.Configuration;
 public class SnapshotConfiguration {
 
     @Bean
-    Snapshotter snapshotter(KbackupProperties properties, ObjectProvider<Cluster> cluster, Clock clock) {
+    public Snapshotter snapshotter(KbackupProperties properties, ObjectProvider<Cluster> cluster, Clock clock) {
         KbackupProperties.Snapshots snapshots = properties.snapshots();
         return switch (snapshots.provider()) {
             case NONE -> new NoSnapshotter();

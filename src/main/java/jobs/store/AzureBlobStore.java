@@ -1,6 +1,10 @@
 package jobs.store;
 
+import com.azure.core.http.rest.Response;
 import com.azure.core.util.BinaryData;
+import com.azure.storage.blob.batch.BlobBatchClient;
+import com.azure.storage.blob.batch.BlobBatchClientBuilder;
+import com.azure.storage.blob.models.DeleteSnapshotsOptionType;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobItem;
@@ -16,6 +20,9 @@ import java.util.function.Supplier;
 
 /** Blobs in one Azure Blob container, below an optional prefix. The container is created on first write. */
 final class AzureBlobStore implements BlobStore {
+
+    /** Azure's limit of sub-requests in one blob batch. */
+    private static final int MAX_BATCH = 256;
 
     private final BlobContainerClient container;
     private final String prefix;
@@ -92,6 +99,22 @@ final class AzureBlobStore implements BlobStore {
     @Override
     public boolean delete(String key) {
         return call("delete blob '" + key + "'", () -> container.getBlobClient(prefix + key).deleteIfExists());
+    }
+
+    @Override
+    public void deleteAll(List<String> keys) {
+        BlobBatchClient batch = new BlobBatchClientBuilder(container).buildClient();
+        for (int i = 0; i < keys.size(); i += MAX_BATCH) {
+            List<String> urls = keys.subList(i, Math.min(keys.size(), i + MAX_BATCH)).stream()
+                    .map(k -> container.getBlobClient(prefix + k).getBlobUrl()).toList();
+            call("delete " + urls.size() + " blobs", () -> {
+                for (Response<Void> response : batch.deleteBlobs(urls, DeleteSnapshotsOptionType.INCLUDE)) {
+                    // Iterating surfaces each sub-request's error; a blob that is already gone is fine.
+                    response.getStatusCode();
+                }
+                return null;
+            });
+        }
     }
 
     @Override

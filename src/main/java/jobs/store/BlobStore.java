@@ -24,6 +24,11 @@ public interface BlobStore {
     /** Deletes a blob; a blob that is already gone is not an error. Returns whether it existed. */
     boolean delete(String key);
 
+    /** Deletes many blobs; stores that can batch do (Azure: 256 a request). Blobs already gone are not an error. */
+    default void deleteAll(List<String> keys) {
+        keys.forEach(this::delete);
+    }
+
     /** Where the blobs are, for messages: a folder or an account and container. */
     String location();
 

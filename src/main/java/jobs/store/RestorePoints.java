@@ -146,6 +146,19 @@ public final class RestorePoints {
         }
     }
 
+    /**
+     * Deletes every blob of a restore point, the manifest last, so an interrupted deletion leaves a manifest that
+     * says Deleting for the next purge to finish. Returns the bytes freed.
+     */
+    public long deleteAll(String name) {
+        String folder = folder(name);
+        List<BlobStore.BlobEntry> blobs = store.list(folder);
+        List<String> keys = blobs.stream().map(BlobStore.BlobEntry::key).filter(k -> !k.equals(folder + MANIFEST)).toList();
+        store.deleteAll(keys);
+        store.delete(folder + MANIFEST);
+        return blobs.stream().mapToLong(BlobStore.BlobEntry::size).sum();
+    }
+
     public void deleteBlob(String name, String blob) {
         store.delete(folder(name) + blob);
     }

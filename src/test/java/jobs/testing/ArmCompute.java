@@ -42,6 +42,7 @@ public final class ArmCompute implements AutoCloseable {
     private final List<String> failingDisks = new ArrayList<>();
     private volatile Duration latency = Duration.ZERO;
     private volatile int pageSize = 50;
+    private volatile boolean failDeletes;
 
     private record Operation(String resourceId, long doneAtMillis, boolean fails, boolean delete) {
     }
@@ -79,6 +80,11 @@ public final class ArmCompute implements AutoCloseable {
     /** Snapshots of this disk fail (the operation reports Failed). */
     public synchronized void failSnapshotsOf(String diskId) {
         failingDisks.add(diskId.toLowerCase());
+    }
+
+    /** Snapshot deletes answer 409 (as for a snapshot in use by a disk being created from it). */
+    public void failDeletes(boolean fail) {
+        this.failDeletes = fail;
     }
 
     public void listPageSize(int size) {
@@ -192,6 +198,10 @@ public final class ArmCompute implements AutoCloseable {
     }
 
     private void delete(HttpExchange exchange, String id) throws IOException {
+        if (failDeletes) {
+            send(exchange, 409, error("OperationNotAllowed", "Snapshot is in use by an ongoing disk creation."));
+            return;
+        }
         if (!resources.containsKey(id)) {
             send(exchange, 204, null);
             return;

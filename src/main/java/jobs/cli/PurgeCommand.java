@@ -1,0 +1,75 @@
+package jobs.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.stream.Collectors;
+import jobs.purge.Decision;
+import jobs.purge.PurgeLauncher;
+import jobs.purge.PurgeSummary;
+import jobs.support.ExitCodes;
+import jobs.support.Failures;
+import jobs.support.InvalidInputException;
+import jobs.support.Json;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.context.ApplicationContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "purge", mixinStandardHelpOptions = true,
+        description = {"Deletes expired restore points with their blobs and volume snapshots, as the policy says.",
+                "Never deletes what has not expired, the newest Completed restore point (unless --keep-last 0), or a "
+                        + "backup that is still running; a purge that stopped half way is finished by the next one."})
+class PurgeCommand implements Subcommand {
+
+    @Option(names = "--dry-run", description = "Print what would be deleted and why; delete nothing.")
+    boolean dryRun;
+
+    @Option(names = "--retention", paramLabel = "DURATION",
+            description = "Expire restore points this long after they started (1 to 360 days), instead of their own expiresAt.")
+    String retention;
+
+    @Option(names = "--keep-last", paramLabel = "N", description = "Newest Completed restore points always kept (default kbackup.policy.keep-last, 1).")
+    Integer keepLast;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "table|json", defaultValue = "table", description = "Output format.")
+    OutputFormat output;
+
+    private Duration retentionOverride;
+
+    @Override
+    public void validate() {
+        if (retention != null) {
+            retentionOverride = Inputs.duration("--retention", retention);
+            if (retentionOverride.compareTo(Duration.ofDays(1)) < 0) {
+                throw new InvalidInputException("--retention: '" + retention + "' is shorter than the 1 day minimum");
+            }
+        }
+        if (keepLast != null && keepLast < 0) {
+            throw new InvalidInputException("--keep-last: '" + keepLast + "' must be 0 or more");
+        }
+    }
+
+    @Override
+    public int run(ApplicationContext context, PrintWriter out) throws Exception {
+        JobExecution execution = context.getBean(PurgeLauncher.class).launch(dryRun, retentionOverride, keepLast);
+        if (execution.getStatus() != BatchStatus.COMPLETED) {
+            out.printf("Purge FAILED: %s%n", execution.getAllFailureExceptions().stream().map(Failures::reason).distinct()
+                    .collect(Collectors.joining("; ")));
+            return ExitCodes.FAILED;
+        }
+        PurgeSummary summary = PurgeLauncher.summary(execution);
+        if (output == OutputFormat.json) {
+            out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+        } else {
+            for (Decision d : summary.decisions()) {
+                out.printf("%-8s %-40s %s%n", d.delete() ? (dryRun ? "WOULD-DEL" : "DELETED") : "KEPT", d.name(), d.reason());
+            }
+            out.printf("Purge%s: %d examined, %d %s, kept %s, %d bytes and %d snapshots freed%n", dryRun ? " (dry run)" : "",
+                    summary.examined(), summary.deleted(), dryRun ? "would be deleted" : "deleted", summary.keptByReason(),
+                    summary.bytesFreed(), summary.snapshotsDeleted());
+        }
+        boolean stuck = summary.decisions().stream().anyMatch(d -> d.category().equals("snapshot-delete-failed"));
+        return stuck ? ExitCodes.PARTIALLY_FAILED : ExitCodes.COMPLETED;
+    }
+}

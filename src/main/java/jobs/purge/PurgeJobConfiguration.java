@@ -1,0 +1,81 @@
+package jobs.purge;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import jobs.backup.BackupJobConfiguration;
+import jobs.config.KbackupProperties;
+import jobs.snapshot.Snapshotter;
+import jobs.store.RestorePoints;
+import jobs.support.Json;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The retention-purge job: one step that decides from storage (the source of truth) and deletes in a crash-safe
+ * order. Its summary is kept in the step's execution context and exit description, for reports.
+ */
+@Configuration(proxyBeanMethods = false)
+public class PurgeJobConfiguration {
+
+    public static final String JOB_NAME = "purge";
+    static final String STEP = "purge";
+    public static final String SUMMARY = "purge.summary";
+
+    @Bean
+    Job purgeJob(JobRepository jobRepository, Step purgeStep) {
+        return new JobBuilder(JOB_NAME, jobRepository).start(purgeStep).build();
+    }
+
+    @Bean
+    Step purgeStep(JobRepository jobRepository, PlatformTransactionManager tx, Tasklet purgeTasklet) {
+        return new StepBuilder(STEP, jobRepository).tasklet(purgeTasklet, tx).build();
+    }
+
+    @Bean
+    @StepScope
+    Tasklet purgeTasklet(RestorePoints restorePoints, Snapshotter snapshotter, Clock clock, KbackupProperties properties,
+                         JobRepository jobRepository,
+                         @Value("#{jobParameters['dryRun']}") String dryRun,
+                         @Value("#{jobParameters['retention']}") String retention,
+                         @Value("#{jobParameters['keepLast']}") String keepLast) {
+        KbackupProperties.Policy policy = properties.policy();
+        RetentionRules rules = new RetentionRules(policy.retention(), retention == null ? null : Duration.parse(retention),
+                keepLast == null ? policy.keepLast() : Integer.parseInt(keepLast), policy.keepDaily(), policy.keepWeekly(),
+                policy.keepMonthly());
+        return (contribution, chunkContext) -> {
+            PurgeSummary summary = new Purger(restorePoints, snapshotter, clock)
+                    .purge(rules, runningBackups(jobRepository), Boolean.parseBoolean(dryRun));
+            var step = chunkContext.getStepContext().getStepExecution();
+            step.getExecutionContext().putString(SUMMARY, Json.mapper().writeValueAsString(summary));
+            step.setExitStatus(ExitStatus.COMPLETED.addExitDescription(summary.examined() + " examined, " + summary.deleted()
+                    + " deleted, kept " + summary.keptByReason() + ", " + summary.bytesFreed() + " bytes and "
+                    + summary.snapshotsDeleted() + " snapshots freed"));
+            contribution.incrementWriteCount(summary.deleted());
+            contribution.incrementReadCount();
+            return RepeatStatus.FINISHED;
+        };
+    }
+
+    /** Backups whose job is running now: their InProgress restore points are not touched. */
+    private static Set<String> runningBackups(JobRepository jobRepository) {
+        Set<String> names = new HashSet<>();
+        for (JobExecution e : jobRepository.findRunningJobExecutions(BackupJobConfiguration.JOB_NAME)) {
+            names.add(e.getJobParameters().getString("name"));
+        }
+        return names;
+    }
+}

@@ -1,0 +1,93 @@
+package jobs.purge;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import jobs.snapshot.SnapshotException;
+import jobs.snapshot.Snapshotter;
+import jobs.store.Manifest;
+import jobs.store.Manifest.ItemError;
+import jobs.store.Manifest.VolumeRecord;
+import jobs.store.Phase;
+import jobs.store.RestorePoints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out a purge in an order that makes a crash safe: the restore point is marked Deleting, its snapshots
+ * are deleted, then its blobs, the manifest last. A purge that dies half way leaves a Deleting manifest that the
+ * next run finishes; a snapshot or blob already gone counts as deleted. A snapshot that cannot be deleted keeps
+ * its restore point in Deleting with the reason, to be retried by the next run.
+ */
+public final class Purger {
+
+    private static final Logger log = LoggerFactory.getLogger(Purger.class);
+
+    private final RestorePoints restorePoints;
+    private final Snapshotter snapshotter;
+    private final Clock clock;
+
+    public Purger(RestorePoints restorePoints, Snapshotter snapshotter, Clock clock) {
+        this.restorePoints = restorePoints;
+        this.snapshotter = snapshotter;
+        this.clock = clock;
+    }
+
+    public PurgeSummary purge(RetentionRules rules, java.util.Set<String> running, boolean dryRun) {
+        List<Manifest> all = restorePoints.list();
+        List<Decision> decisions = rules.decide(all, clock.instant(), running);
+        List<Decision> outcome = new ArrayList<>();
+        long bytes = 0;
+        int snapshots = 0;
+        int deleted = 0;
+        for (Decision decision : decisions) {
+            if (!decision.delete() || dryRun) {
+                outcome.add(decision);
+                deleted += decision.delete() ? 1 : 0;
+                continue;
+            }
+            Manifest manifest = restorePoints.find(decision.name()).orElse(null);
+            if (manifest == null) {
+                continue;
+            }
+            if (manifest.phase() != Phase.Deleting) {
+                manifest = manifest.withPhase(Phase.Deleting);
+                restorePoints.save(manifest);
+            }
+            List<ItemError> failures = new ArrayList<>();
+            for (VolumeRecord volume : manifest.volumes()) {
+                if (volume.snapshotId() == null) {
+                    continue;
+                }
+                try {
+                    if (!volume.provider().equals(snapshotter.provider())) {
+                        throw new SnapshotException("its provider " + volume.provider() + " is not the configured "
+                                + snapshotter.provider());
+                    }
+                    snapshotter.delete(volume.snapshotId(), volume.details());
+                    snapshots++;
+                } catch (SnapshotException e) {
+                    failures.add(new ItemError("snapshot", volume.namespace(), volume.persistentVolume(), e.getMessage()));
+                }
+            }
+            if (!failures.isEmpty()) {
+                restorePoints.save(new Manifest(manifest.formatVersion(), manifest.name(), Phase.Deleting, manifest.startedAt(),
+                        manifest.completedAt(), manifest.expiresAt(), manifest.cluster(), manifest.selection(),
+                        manifest.itemCount(), manifest.resources(), manifest.chunks(), manifest.volumes(), failures));
+                String reason = "kept in Deleting: " + failures.get(0).message();
+                log.warn("Restore point {} {}", decision.name(), reason);
+                outcome.add(new Decision(decision.name(), false, "snapshot-delete-failed", reason));
+                continue;
+            }
+            bytes += restorePoints.deleteAll(decision.name());
+            deleted++;
+            outcome.add(decision);
+            log.info("Deleted restore point {} ({})", decision.name(), decision.reason());
+        }
+        Map<String, Integer> kept = new TreeMap<>();
+        outcome.stream().filter(d -> !d.delete()).forEach(d -> kept.merge(d.category(), 1, Integer::sum));
+        return new PurgeSummary(dryRun, all.size(), deleted, kept, bytes, snapshots, outcome);
+    }
+}
