@@ -61,6 +61,7 @@ public final class ApiServer implements AutoCloseable {
     private final Map<String, AtomicInteger> listCalls = new ConcurrentHashMap<>();
     private volatile Duration continueTtl = Duration.ofMinutes(5);
     private volatile Duration listLatency = Duration.ZERO;
+    private volatile Duration createLatency = Duration.ZERO;
     private KubernetesClient client;
 
     private ApiServer() {
@@ -147,6 +148,11 @@ public final class ApiServer implements AutoCloseable {
     /** Every list answer is delayed by this much, as a loaded API server would be. */
     public void listLatency(Duration latency) {
         this.listLatency = latency;
+    }
+
+    /** Every create answer is delayed by this much. */
+    public void createLatency(Duration latency) {
+        this.createLatency = latency;
     }
 
     public void continueTtl(Duration ttl) {
@@ -249,6 +255,8 @@ public final class ApiServer implements AutoCloseable {
                 if (body.path("metadata").hasNonNull("resourceVersion")) {
                     return status(400, "BadRequest", "resourceVersion should not be set on objects to be created");
                 }
+                MockResponse created = crud.dispatch(request);
+                return createLatency.toMillis() > 0 ? created.setBodyDelay(createLatency) : created;
             }
             return crud.dispatch(request);
         }
