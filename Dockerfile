@@ -1,0 +1,20 @@
+# kbackup container image from the built jar, with Spring Boot's layers so that dependencies (which change rarely)
+# and the application (which changes often) are separate image layers.
+#   ./mvnw -B -q package -DskipTests
+#   docker build -t <registry>/kbackup:0.1.0 . && docker push <registry>/kbackup:0.1.0
+FROM eclipse-temurin:17-jre AS extract
+WORKDIR /build
+COPY target/kbackup.jar kbackup.jar
+RUN java -Djarmode=tools -jar kbackup.jar extract --layers --launcher --destination extracted
+
+FROM eclipse-temurin:17-jre
+# A fixed non-root user, matching runAsUser in k8s/cronjob.yaml; the root filesystem can stay read-only
+# (the job repository and temporary files go to mounted volumes).
+RUN useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin kbackup
+WORKDIR /app
+COPY --from=extract /build/extracted/dependencies/ ./
+COPY --from=extract /build/extracted/spring-boot-loader/ ./
+COPY --from=extract /build/extracted/snapshot-dependencies/ ./
+COPY --from=extract /build/extracted/application/ ./
+USER 10001
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "org.springframework.boot.loader.launch.JarLauncher"]
