@@ -6,6 +6,7 @@ import jobs.config.KbackupProperties;
 import jobs.kube.Cluster;
 import jobs.snapshot.Snapshotter;
 import jobs.store.RestorePoints;
+import jobs.support.GracefulShutdown;
 import jobs.support.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,9 +43,10 @@ public class BackupJobConfiguration {
     private static final Logger log = LoggerFactory.getLogger(BackupJobConfiguration.class);
 
     @Bean
-    Job backupJob(JobRepository jobRepository, Step backupDiscoverStep, Step backupResourcesStep,
+    Job backupJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, Step backupDiscoverStep, Step backupResourcesStep,
                   Step backupVolumesStep, Step backupFinalizeStep, RestorePoints restorePoints, Clock clock) {
         return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(gracefulShutdown)
                 .listener(new BackupOutcomeListener(restorePoints, clock))
                 .start(backupDiscoverStep)
                 .next(backupResourcesStep)

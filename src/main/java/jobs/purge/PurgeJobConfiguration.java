@@ -8,6 +8,7 @@ import jobs.backup.BackupJobConfiguration;
 import jobs.config.KbackupProperties;
 import jobs.snapshot.Snapshotter;
 import jobs.store.RestorePoints;
+import jobs.support.GracefulShutdown;
 import jobs.support.Json;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -36,8 +37,9 @@ public class PurgeJobConfiguration {
     public static final String SUMMARY = "purge.summary";
 
     @Bean
-    Job purgeJob(JobRepository jobRepository, Step purgeStep) {
-        return new JobBuilder(JOB_NAME, jobRepository).start(purgeStep).build();
+    Job purgeJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, Step purgeStep) {
+        return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(gracefulShutdown).start(purgeStep).build();
     }
 
     @Bean

@@ -12,6 +12,7 @@ import jobs.store.DamagedRestorePointException;
 import jobs.store.Manifest;
 import jobs.store.RestorePoints;
 import jobs.store.RestoreRecords;
+import jobs.support.GracefulShutdown;
 import jobs.support.Json;
 import jobs.support.Progress;
 import org.slf4j.Logger;
@@ -43,9 +44,10 @@ public class RestoreJobConfiguration {
     private static final Logger log = LoggerFactory.getLogger(RestoreJobConfiguration.class);
 
     @Bean
-    Job restoreJob(JobRepository jobRepository, Step restoreVerifyStep, Step restoreApplyStep, Step restoreFinalizeStep,
+    Job restoreJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, Step restoreVerifyStep, Step restoreApplyStep, Step restoreFinalizeStep,
                    RestoreRecords records, Cluster cluster, Clock clock) {
         return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(gracefulShutdown)
                 .listener(new RestoreOutcomeListener(records, cluster, clock))
                 .start(restoreVerifyStep)
                 .next(restoreApplyStep)

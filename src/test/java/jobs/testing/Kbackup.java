@@ -26,7 +26,7 @@ public final class Kbackup {
                 "--kbackup.storage.filesystem.path=" + dir.resolve("backups"),
                 "--kbackup.kube.kubeconfig=" + api.writeKubeconfig(dir),
                 "--kbackup.kube.retry-interval=10ms",
-                "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("jobs") + ";AUTO_SERVER=FALSE"));
+                "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0"));
     }
 
     /** A workspace on Azurite, in a container of its own. */
@@ -39,7 +39,7 @@ public final class Kbackup {
                 "--kbackup.storage.azure.retry-delay=100ms",
                 "--kbackup.kube.kubeconfig=" + api.writeKubeconfig(dir),
                 "--kbackup.kube.retry-interval=10ms",
-                "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("jobs") + ";AUTO_SERVER=FALSE"));
+                "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0"));
     }
 
     /** The same workspace with more configuration. */
@@ -61,7 +61,8 @@ public final class Kbackup {
         command.addAll(List.of(args));
         command.addAll(config);
         return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "kbackup-child-" + ProcessHandle.current().pid() + ".log").toFile())
+                .start();
     }
 
     public Result run(String... args) {

@@ -1,0 +1,86 @@
+package jobs.support;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * On SIGTERM (what Kubernetes sends a pod it stops) a running job is stopped at its next commit and recorded as
+ * STOPPED before the process exits, so the next launch resumes it instead of finding it stuck in STARTED.
+ */
+@Component
+public class GracefulShutdown implements JobExecutionListener {
+
+    private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
+    private static final Duration MAX_WAIT = Duration.ofSeconds(100);
+
+    private final ObjectProvider<JobOperator> jobOperator;
+    private final ObjectProvider<JobRepository> jobRepository;
+    private final Map<Long, Thread> hooks = new ConcurrentHashMap<>();
+
+    GracefulShutdown(ObjectProvider<JobOperator> jobOperator, ObjectProvider<JobRepository> jobRepository) {
+        this.jobOperator = jobOperator;
+        this.jobRepository = jobRepository;
+    }
+
+    @Override
+    public void beforeJob(JobExecution execution) {
+        JobOperator operator = jobOperator.getObject();
+        JobRepository repository = jobRepository.getObject();
+        Thread hook = new Thread(() -> stopAndWait(operator, repository, execution), "kbackup-graceful-stop");
+        hooks.put(execution.getId(), hook);
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /**
+     * Asks the job to stop, then holds the exit until it has (Batch's own hook returns at once, and the process
+     * would die with the execution still STARTED). Bounded, so a stuck call cannot outlast the pod's grace period.
+     */
+    private static void stopAndWait(JobOperator operator, JobRepository repository, JobExecution execution) {
+        try {
+            if (!execution.isRunning()) {
+                return;
+            }
+            log.warn("Termination signal: stopping {} execution {} at its next commit", execution.getJobInstance().getJobName(),
+                    execution.getId());
+            operator.stop(execution);
+            // The recorded status is the truth the next launch will see; wait until the job has written its end.
+            long deadline = System.nanoTime() + MAX_WAIT.toNanos();
+            BatchStatus recorded = BatchStatus.STARTED;
+            while (System.nanoTime() < deadline) {
+                JobExecution fresh = repository.getJobExecution(execution.getId());
+                recorded = fresh == null ? BatchStatus.UNKNOWN : fresh.getStatus();
+                if (!recorded.isRunning() && execution.getEndTime() != null) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            log.warn("Execution {} is {}", execution.getId(), recorded);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("Could not stop execution {}: {}", execution.getId(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void afterJob(JobExecution execution) {
+        Thread hook = hooks.remove(execution.getId());
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it is what stopped this job
+            }
+        }
+    }
+}
