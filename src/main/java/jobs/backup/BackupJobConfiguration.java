@@ -6,6 +6,7 @@ import jobs.config.KbackupProperties;
 import jobs.kube.Cluster;
 import jobs.snapshot.Snapshotter;
 import jobs.store.RestorePoints;
+import jobs.metrics.JobMetrics;
 import jobs.support.GracefulShutdown;
 import jobs.support.Progress;
 import org.slf4j.Logger;
@@ -43,10 +44,11 @@ public class BackupJobConfiguration {
     private static final Logger log = LoggerFactory.getLogger(BackupJobConfiguration.class);
 
     @Bean
-    Job backupJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, Step backupDiscoverStep, Step backupResourcesStep,
+    Job backupJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, JobMetrics jobMetrics, Step backupDiscoverStep, Step backupResourcesStep,
                   Step backupVolumesStep, Step backupFinalizeStep, RestorePoints restorePoints, Clock clock) {
         return new JobBuilder(JOB_NAME, jobRepository)
                 .listener(gracefulShutdown)
+                .listener(jobMetrics)
                 .listener(new BackupOutcomeListener(restorePoints, clock))
                 .start(backupDiscoverStep)
                 .next(backupResourcesStep)

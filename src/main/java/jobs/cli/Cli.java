@@ -3,6 +3,7 @@ package jobs.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import jobs.KbackupApplication;
+import jobs.metrics.JobMetrics;
 import jobs.support.ExitCodes;
 import jobs.support.Failures;
 import jobs.support.InvalidInputException;
@@ -65,7 +66,11 @@ public final class Cli {
             return ExitCodes.INVALID_INPUT;
         }
         try (context) {
-            return subcommand.run(context, out);
+            try {
+                return subcommand.run(context, out);
+            } finally {
+                context.getBeanProvider(JobMetrics.class).ifAvailable(JobMetrics::writeIfConfigured);
+            }
         } catch (Exception e) {
             InvalidInputException invalid = find(e, InvalidInputException.class);
             if (invalid != null) {

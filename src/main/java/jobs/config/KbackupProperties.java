@@ -26,7 +26,12 @@ public record KbackupProperties(
         @Valid @NotNull @DefaultValue Backup backup,
         @Valid @NotNull @DefaultValue Policy policy,
         @Valid @NotNull @DefaultValue Snapshots snapshots,
-        @Valid @NotNull @DefaultValue Restore restore) {
+        @Valid @NotNull @DefaultValue Restore restore,
+        @Valid @NotNull @DefaultValue Metrics metrics) {
+
+    /** @param file where to write job metrics (Prometheus text format) after each command; none when unset */
+    public record Metrics(Path file) {
+    }
 
     /** Where restore points live. */
     public record Storage(

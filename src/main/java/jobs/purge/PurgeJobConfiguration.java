@@ -8,6 +8,7 @@ import jobs.backup.BackupJobConfiguration;
 import jobs.config.KbackupProperties;
 import jobs.snapshot.Snapshotter;
 import jobs.store.RestorePoints;
+import jobs.metrics.JobMetrics;
 import jobs.support.GracefulShutdown;
 import jobs.support.Json;
 import org.springframework.batch.core.ExitStatus;
@@ -37,9 +38,10 @@ public class PurgeJobConfiguration {
     public static final String SUMMARY = "purge.summary";
 
     @Bean
-    Job purgeJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, Step purgeStep) {
+    Job purgeJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, JobMetrics jobMetrics, Step purgeStep) {
         return new JobBuilder(JOB_NAME, jobRepository)
-                .listener(gracefulShutdown).start(purgeStep).build();
+                .listener(gracefulShutdown)
+                .listener(jobMetrics).start(purgeStep).build();
     }
 
     @Bean

@@ -3,15 +3,18 @@ package jobs.restore;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import jobs.config.KbackupProperties;
 import jobs.kube.Cluster;
+import jobs.kube.ResourceType;
 import jobs.snapshot.Snapshotter;
 import jobs.store.DamagedRestorePointException;
 import jobs.store.Manifest;
 import jobs.store.RestorePoints;
 import jobs.store.RestoreRecords;
+import jobs.metrics.JobMetrics;
 import jobs.support.GracefulShutdown;
 import jobs.support.Json;
 import jobs.support.Progress;
@@ -44,10 +47,11 @@ public class RestoreJobConfiguration {
     private static final Logger log = LoggerFactory.getLogger(RestoreJobConfiguration.class);
 
     @Bean
-    Job restoreJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, Step restoreVerifyStep, Step restoreApplyStep, Step restoreFinalizeStep,
+    Job restoreJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, JobMetrics jobMetrics, Step restoreVerifyStep, Step restoreApplyStep, Step restoreFinalizeStep,
                    RestoreRecords records, Cluster cluster, Clock clock) {
         return new JobBuilder(JOB_NAME, jobRepository)
                 .listener(gracefulShutdown)
+                .listener(jobMetrics)
                 .listener(new RestoreOutcomeListener(records, cluster, clock))
                 .start(restoreVerifyStep)
                 .next(restoreApplyStep)
@@ -111,10 +115,16 @@ public class RestoreJobConfiguration {
 
     @Bean
     @StepScope
-    RestoreWriter restoreWriter(Cluster cluster, RestoreRecords records, KbackupProperties properties, Clock clock,
+    RestoreWriter restoreWriter(Cluster cluster, RestorePoints restorePoints, RestoreRecords records, KbackupProperties properties, Clock clock,
                                 @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters p) {
         RestoreParameters parameters = RestoreParameters.of(p);
         Progress progress = new Progress("Restore " + parameters.name(), clock, properties.backup().progressInterval(), log::info);
+        // At most this many: the objects of the planned types (filters may leave some out).
+        Manifest manifest = manifest(restorePoints, parameters.backup());
+        List<String> planned = RestorePlan.of(manifest, parameters.selection(), properties.restore().priorities()).types().stream()
+                .map(ResourceType::qualifiedName).toList();
+        progress.total(manifest.resources().stream().filter(r -> planned.contains(r.qualifiedName()))
+                .mapToLong(Manifest.ResourceCount::count).sum());
         return new RestoreWriter(cluster, records, parameters, progress, clock, properties.restore().crdTimeout(),
                 properties.restore().parallelism());
     }
