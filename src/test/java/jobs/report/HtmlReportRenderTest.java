@@ -1,0 +1,72 @@
+package jobs.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTML report rendered by a real headless browser (Debian's Chromium, which .ci/run installs): the page
+ * loads offline, its table and chart are in the rendered DOM, and the screenshot is not blank.
+ */
+class HtmlReportRenderTest {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    @TempDir
+    Path dir;
+
+    static List<ExecutionReport> runs() {
+        Instant t = Instant.parse("2026-11-27T00:00:00Z");
+        return List.of(
+                new ExecutionReport("backup", 1, "name=a", "COMPLETED", "COMPLETED", null, t, t.plusSeconds(40), 40, 12_000,
+                        List.of(new ExecutionReport.StepReport("resources", "COMPLETED", 12_000, 12_000, 0, 24))),
+                new ExecutionReport("backup", 2, "name=b <x>", "FAILED", "FAILED", "list configmaps failed (HTTP 500)",
+                        t.plusSeconds(14_400), t.plusSeconds(14_410), 10, 500, List.of()),
+                new ExecutionReport("restore", 3, "name=r", "COMPLETED", "PARTIALLY_FAILED", "1 items failed",
+                        t.plusSeconds(28_800), t.plusSeconds(28_860), 60, 9_000, List.of()));
+    }
+
+    @Test
+    void rendersInAHeadlessBrowser() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed (apt-get install chromium; .ci/run does)");
+        Path page = dir.resolve("report.html");
+        Files.writeString(page, HtmlReport.render(runs(), Instant.parse("2026-11-27T12:00:00Z")));
+
+        String dom = chromium("--dump-dom", page.toUri().toString());
+        assertThat(dom).contains("<polyline").contains("<rect").contains("name=b &lt;x&gt;").contains("list configmaps failed");
+        assertThat(dom.split("<tr").length - 1).isEqualTo(1 + 2 + 1 + 3);
+
+        Path png = dir.resolve("report.png");
+        chromium("--screenshot=" + png, "--window-size=1200,900", page.toUri().toString());
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertThat(image.getWidth()).isEqualTo(1200);
+        Set<Integer> colours = new HashSet<>();
+        for (int x = 0; x < image.getWidth(); x += 7) {
+            for (int y = 0; y < image.getHeight(); y += 7) {
+                colours.add(image.getRGB(x, y));
+            }
+        }
+        assertThat(colours).as("a rendered page, not a blank one").hasSizeGreaterThan(20);
+    }
+
+    private String chromium(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=" + dir.resolve("profile")));
+        command.addAll(List.of(args));
+        Path out = dir.resolve("chromium.out");
+        Process p = new ProcessBuilder(command).redirectError(dir.resolve("chromium.err").toFile()).redirectOutput(out.toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        return Files.readString(out);
+    }
+}
