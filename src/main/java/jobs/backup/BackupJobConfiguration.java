@@ -8,6 +8,7 @@ import jobs.snapshot.Snapshotter;
 import jobs.store.RestorePoints;
 import jobs.metrics.JobMetrics;
 import jobs.support.GracefulShutdown;
+import jobs.support.RunOwner;
 import jobs.support.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +45,10 @@ public class BackupJobConfiguration {
     private static final Logger log = LoggerFactory.getLogger(BackupJobConfiguration.class);
 
     @Bean
-    Job backupJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, JobMetrics jobMetrics, Step backupDiscoverStep, Step backupResourcesStep,
+    Job backupJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, JobMetrics jobMetrics, RunOwner runOwner, Step backupDiscoverStep, Step backupResourcesStep,
                   Step backupVolumesStep, Step backupFinalizeStep, RestorePoints restorePoints, Clock clock) {
         return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(runOwner)
                 .listener(gracefulShutdown)
                 .listener(jobMetrics)
                 .listener(new BackupOutcomeListener(restorePoints, clock))

@@ -4,6 +4,7 @@ import jobs.kube.Cluster;
 import jobs.store.Manifest;
 import jobs.store.RestorePoints;
 import jobs.support.InvalidInputException;
+import jobs.support.RunOwner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -28,14 +29,16 @@ public class BackupLauncher {
     private final Cluster cluster;
     // The job repository is only opened once the launch is accepted: a refused launch must not create it.
     private final ObjectProvider<JobOperator> jobOperator;
+    private final ObjectProvider<RunOwner> runOwner;
     private final ObjectProvider<JobRepository> jobRepository;
     private final ObjectProvider<Job> backupJob;
 
-    BackupLauncher(RestorePoints restorePoints, Cluster cluster, ObjectProvider<JobOperator> jobOperator,
+    BackupLauncher(RestorePoints restorePoints, Cluster cluster, ObjectProvider<JobOperator> jobOperator, ObjectProvider<RunOwner> runOwner,
                    ObjectProvider<JobRepository> jobRepository, @Qualifier("backupJob") ObjectProvider<Job> backupJob) {
         this.restorePoints = restorePoints;
         this.cluster = cluster;
         this.jobOperator = jobOperator;
+        this.runOwner = runOwner;
         this.jobRepository = jobRepository;
         this.backupJob = backupJob;
     }
@@ -61,6 +64,7 @@ public class BackupLauncher {
             throw new InvalidInputException("backup '" + name + "' already completed (job execution " + last.getId() + ")");
         }
         if (last.getStatus().isRunning()) {
+            runOwner.getObject().refuseIfAlive(last, "backup '" + name + "'");
             // Left STARTED by a process that was killed: mark it failed so it can be restarted.
             log.warn("Execution {} of backup {} was left {}; recovering it", last.getId(), name, last.getStatus());
             last = jobOperator.recover(last);

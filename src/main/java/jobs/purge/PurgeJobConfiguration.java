@@ -10,6 +10,7 @@ import jobs.snapshot.Snapshotter;
 import jobs.store.RestorePoints;
 import jobs.metrics.JobMetrics;
 import jobs.support.GracefulShutdown;
+import jobs.support.RunOwner;
 import jobs.support.Json;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -38,8 +39,9 @@ public class PurgeJobConfiguration {
     public static final String SUMMARY = "purge.summary";
 
     @Bean
-    Job purgeJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, JobMetrics jobMetrics, Step purgeStep) {
+    Job purgeJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, JobMetrics jobMetrics, RunOwner runOwner, Step purgeStep) {
         return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(runOwner)
                 .listener(gracefulShutdown)
                 .listener(jobMetrics).start(purgeStep).build();
     }

@@ -16,6 +16,7 @@ import jobs.store.RestorePoints;
 import jobs.store.RestoreRecords;
 import jobs.metrics.JobMetrics;
 import jobs.support.GracefulShutdown;
+import jobs.support.RunOwner;
 import jobs.support.Json;
 import jobs.support.Progress;
 import org.slf4j.Logger;
@@ -47,9 +48,10 @@ public class RestoreJobConfiguration {
     private static final Logger log = LoggerFactory.getLogger(RestoreJobConfiguration.class);
 
     @Bean
-    Job restoreJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, JobMetrics jobMetrics, Step restoreVerifyStep, Step restoreApplyStep, Step restoreFinalizeStep,
+    Job restoreJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, JobMetrics jobMetrics, RunOwner runOwner, Step restoreVerifyStep, Step restoreApplyStep, Step restoreFinalizeStep,
                    RestoreRecords records, Cluster cluster, Clock clock) {
         return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(runOwner)
                 .listener(gracefulShutdown)
                 .listener(jobMetrics)
                 .listener(new RestoreOutcomeListener(records, cluster, clock))

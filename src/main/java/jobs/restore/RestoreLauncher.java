@@ -7,6 +7,7 @@ import jobs.store.RestorePoints;
 import jobs.store.RestoreRecord;
 import jobs.store.RestoreRecords;
 import jobs.support.InvalidInputException;
+import jobs.support.RunOwner;
 import jobs.filter.ResourceFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,14 +29,16 @@ public class RestoreLauncher {
     private final RestorePoints restorePoints;
     private final RestoreRecords records;
     private final ObjectProvider<JobOperator> jobOperator;
+    private final ObjectProvider<RunOwner> runOwner;
     private final ObjectProvider<JobRepository> jobRepository;
     private final ObjectProvider<Job> restoreJob;
 
-    RestoreLauncher(RestorePoints restorePoints, RestoreRecords records, ObjectProvider<JobOperator> jobOperator,
+    RestoreLauncher(RestorePoints restorePoints, RestoreRecords records, ObjectProvider<JobOperator> jobOperator, ObjectProvider<RunOwner> runOwner,
                     ObjectProvider<JobRepository> jobRepository, @Qualifier("restoreJob") ObjectProvider<Job> restoreJob) {
         this.restorePoints = restorePoints;
         this.records = records;
         this.jobOperator = jobOperator;
+        this.runOwner = runOwner;
         this.jobRepository = jobRepository;
         this.restoreJob = restoreJob;
     }
@@ -73,6 +76,7 @@ public class RestoreLauncher {
             throw new InvalidInputException("restore '" + parameters.name() + "' already completed");
         }
         if (last.getStatus().isRunning()) {
+            runOwner.getObject().refuseIfAlive(last, "restore '" + parameters.name() + "'");
             log.warn("Execution {} of restore {} was left {}; recovering it", last.getId(), parameters.name(), last.getStatus());
             last = operator.recover(last);
         }

@@ -9,16 +9,66 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import jobs.testing.Stored;
 import jobs.testing.ApiServer;
 import jobs.testing.Kbackup;
 import org.junit.jupiter.api.Test;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The job repository on a real PostgreSQL server (started by the test from Maven-shipped binaries), not only H2. */
 class PostgresRepositoryTest {
 
+    static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     Path dir;
+
+    @Test
+    void stopByIdEndsARunningBackupInAnotherProcessAndASecondLaunchIsRefused() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start(); ApiServer api = ApiServer.start()) {
+            Kbackup kbackup = cluster(api, postgres);
+            api.listLatency(Duration.ofMillis(150));
+            Process process = kbackup.spawn("backup", "--name", "stopped");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            JsonNode running = null;
+            while (running == null) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                JsonNode executions = JSON.readTree(kbackup.run("report", "--job", "backup", "--status", "STARTED", "-o", "json").out())
+                        .path("executions");
+                running = executions.isEmpty() ? null : executions.get(0);
+                Thread.sleep(100);
+            }
+
+            Kbackup.Result twice = kbackup.run("backup", "--name", "stopped");
+            assertThat(twice.exitCode()).as(twice.toString()).isEqualTo(2);
+            assertThat(twice.err()).contains("backup 'stopped' is already running (execution " + running.path("id").asText());
+
+            Kbackup.Result stop = kbackup.run("stop", running.path("id").asText());
+
+            assertThat(stop.exitCode()).as(stop.toString()).isZero();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            JsonNode after = JSON.readTree(kbackup.run("report", "--job", "backup", "-o", "json").out()).path("executions").get(0);
+            assertThat(after.path("status").asText()).isEqualTo("STOPPED");
+            assertThat(kbackup.run("stop", running.path("id").asText()).err()).contains("is STOPPED, not running");
+            api.listLatency(Duration.ZERO);
+            assertThat(kbackup.run("backup", "--name", "stopped").exitCode()).isZero();
+            assertThat(Stored.keys(Stored.filesystem(dir), "stopped")).doesNotHaveDuplicates().hasSize(201);
+        }
+    }
+
+    private Kbackup cluster(ApiServer api, EmbeddedPostgres postgres) {
+        api.create(new NamespaceBuilder().withNewMetadata().withName("app").endMetadata().build());
+        for (int i = 0; i < 200; i++) {
+            api.create(new ConfigMapBuilder().withNewMetadata().withName("cm-" + i).withNamespace("app").endMetadata().build());
+        }
+        return Kbackup.filesystem(dir, api).with(
+                "--spring.datasource.url=jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
+                "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
+                "--kbackup.kube.page-size=20", "--kbackup.backup.chunk-size=20");
+    }
 
     @Test
     void jobsRecordTheirRunsAndReportsReadThemOnPostgres() throws Exception {

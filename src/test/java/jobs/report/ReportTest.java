@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import jobs.store.Phase;
 import jobs.testing.ApiServer;
@@ -95,6 +96,40 @@ class ReportTest {
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains("<polyline").contains("<table")
                 .contains(">backup<").contains(">purge<").contains("name=one");
         assertThat(html).doesNotContain("src=\"http").doesNotContain("href=\"http").doesNotContain("<script src");
+    }
+
+    @Test
+    void aSecondProcessIsRefusedWhileABackupHoldsTheH2Repository() throws Exception {
+        api.listLatency(Duration.ofMillis(150));
+        Process process = kbackup.spawn("backup", "--name", "busy");
+        var stored = Stored.filesystem(dir);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (stored.storedChunks("busy").isEmpty()) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+
+        Kbackup.Result second = kbackup.run("backup", "--name", "busy");
+
+        assertThat(second.exitCode()).as(second.toString()).isEqualTo(2);
+        assertThat(second.err()).contains("another kbackup process is using the H2 job repository");
+        process.destroy();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void theJsonProfileWritesStructuredLogLines() throws Exception {
+        Process process = kbackup.spawn("backup", "--name", "json-logs", "--spring.profiles.active=json");
+        assertThat(process.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        List<String> lines = Files.readAllLines(kbackup.childLog(process)).stream().filter(l -> l.startsWith("{")).toList();
+        assertThat(lines).isNotEmpty();
+        for (String line : lines) {
+            JsonNode event = JSON.readTree(line);
+            assertThat(event.path("log").path("level").asText()).isNotEmpty();
+            assertThat(event.has("message")).isTrue();
+        }
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("Backup json-logs Completed"));
     }
 
     @Test

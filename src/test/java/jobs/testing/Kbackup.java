@@ -60,9 +60,17 @@ public final class Kbackup {
                 "-cp", System.getProperty("java.class.path"), "jobs.KbackupApplication"));
         command.addAll(List.of(args));
         command.addAll(config);
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "kbackup-child-" + ProcessHandle.current().pid() + ".log").toFile())
-                .start();
+        Path log = java.nio.file.Files.createTempFile("kbackup-child-", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        childLogs.put(process, log);
+        return process;
+    }
+
+    private static final java.util.Map<Process, Path> childLogs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Everything a spawned child printed. */
+    public Path childLog(Process process) {
+        return childLogs.get(process);
     }
 
     public Result run(String... args) {
