@@ -6,15 +6,12 @@ import jobs.config.KbackupProperties;
 import jobs.kube.Cluster;
 import jobs.snapshot.Snapshotter;
 import jobs.store.RestorePoints;
-import jobs.metrics.JobMetrics;
-import jobs.support.GracefulShutdown;
-import jobs.support.RunOwner;
 import jobs.support.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.configuration.annotation.StepScope;
+import jobs.support.JobDefaults;
 import org.springframework.batch.core.job.Job;
-import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.listener.ExecutionContextPromotionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -45,12 +42,9 @@ public class BackupJobConfiguration {
     private static final Logger log = LoggerFactory.getLogger(BackupJobConfiguration.class);
 
     @Bean
-    Job backupJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, JobMetrics jobMetrics, RunOwner runOwner, Step backupDiscoverStep, Step backupResourcesStep,
+    Job backupJob(JobRepository jobRepository, JobDefaults jobDefaults, Step backupDiscoverStep, Step backupResourcesStep,
                   Step backupVolumesStep, Step backupFinalizeStep, RestorePoints restorePoints, Clock clock) {
-        return new JobBuilder(JOB_NAME, jobRepository)
-                .listener(runOwner)
-                .listener(gracefulShutdown)
-                .listener(jobMetrics)
+        return jobDefaults.builder(JOB_NAME, jobRepository)
                 .listener(new BackupOutcomeListener(restorePoints, clock))
                 .start(backupDiscoverStep)
                 .next(backupResourcesStep)

@@ -21,6 +21,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "backup", mixinStandardHelpOptions = true,
@@ -32,30 +33,11 @@ class BackupCommand implements Subcommand {
     private static final DateTimeFormatter DEFAULT_NAME = DateTimeFormatter.ofPattern("'backup-'yyyyMMddHHmmss")
             .withZone(ZoneOffset.UTC);
 
+    @Mixin
+    SelectionOptions selectionOptions = new SelectionOptions();
+
     @Option(names = "--name", paramLabel = "NAME", description = "Restore point name (default backup-<UTC yyyyMMddHHmmss>).")
     String name;
-
-    @Option(names = "--include-namespaces", split = ",", paramLabel = "NS",
-            description = "Namespaces to back up; globs *, ? and [abc] allowed (default: all but kube-system, kube-public, kube-node-lease).")
-    List<String> includeNamespaces = new ArrayList<>();
-
-    @Option(names = "--exclude-namespaces", split = ",", paramLabel = "NS", description = "Namespaces to leave out; globs allowed.")
-    List<String> excludeNamespaces = new ArrayList<>();
-
-    @Option(names = "--include-resources", split = ",", paramLabel = "RESOURCE",
-            description = "Resource types to back up: plural, plural.group, kind or short name (default: all but events and nodes).")
-    List<String> includeResources = new ArrayList<>();
-
-    @Option(names = "--exclude-resources", split = ",", paramLabel = "RESOURCE", description = "Resource types to leave out.")
-    List<String> excludeResources = new ArrayList<>();
-
-    @Option(names = "--selector", paramLabel = "SELECTOR",
-            description = "Label selector: k=v, k!=v, k in (a,b), k notin (a,b), k, !k; comma or semicolon separated.")
-    String selector = "";
-
-    @Option(names = "--include-cluster-resources", paramLabel = "auto|true|false", defaultValue = "auto",
-            description = "Cluster-scoped objects: auto (all in a whole-cluster backup, else only what the selection needs), true, false.")
-    String includeClusterResources;
 
     @Option(names = "--snapshot-volumes", arity = "1", paramLabel = "true|false", defaultValue = "true",
             description = "Snapshot the persistent volumes of selected claims (default true).")
@@ -73,13 +55,8 @@ class BackupCommand implements Subcommand {
         if (name != null) {
             Inputs.name("--name", name);
         }
-        Inputs.namespaces(includeNamespaces, excludeNamespaces);
-        Inputs.resources("--include-resources", includeResources);
-        Inputs.resources("--exclude-resources", excludeResources);
-        Inputs.selector(selector);
         keep = ttl == null ? null : Inputs.duration("--ttl", ttl);
-        selection = new Selection(includeNamespaces, excludeNamespaces, includeResources, excludeResources, selector,
-                ClusterResources.parse(includeClusterResources));
+        selection = selectionOptions.toSelection();
     }
 
     @Override

@@ -3,6 +3,7 @@ package jobs.cli;
 import java.io.PrintWriter;
 import jobs.support.ExitCodes;
 import jobs.support.InvalidInputException;
+import jobs.support.RunOwner;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
@@ -28,6 +29,7 @@ class RestartCommand implements Subcommand {
         }
         JobOperator operator = context.getBean(JobOperator.class);
         if (last.getStatus().isRunning()) {
+            context.getBean(RunOwner.class).refuseIfAlive(last, "execution " + id);
             last = operator.recover(last);
         }
         JobExecution execution = operator.restart(last);

@@ -30,6 +30,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
@@ -45,27 +46,11 @@ class RestoreCommand implements Subcommand {
     @Option(names = "--from", required = true, paramLabel = "BACKUP", description = "Restore point to restore.")
     String from;
 
+    @Mixin
+    SelectionOptions selectionOptions = new SelectionOptions();
+
     @Option(names = "--name", paramLabel = "NAME", description = "Restore name (default restore-<UTC yyyyMMddHHmmss>).")
     String name;
-
-    @Option(names = "--include-namespaces", split = ",", paramLabel = "NS", description = "Namespaces to restore (globs).")
-    List<String> includeNamespaces = new ArrayList<>();
-
-    @Option(names = "--exclude-namespaces", split = ",", paramLabel = "NS", description = "Namespaces to leave out (globs).")
-    List<String> excludeNamespaces = new ArrayList<>();
-
-    @Option(names = "--include-resources", split = ",", paramLabel = "RESOURCE", description = "Resource types to restore.")
-    List<String> includeResources = new ArrayList<>();
-
-    @Option(names = "--exclude-resources", split = ",", paramLabel = "RESOURCE", description = "Resource types to leave out.")
-    List<String> excludeResources = new ArrayList<>();
-
-    @Option(names = "--selector", paramLabel = "SELECTOR", description = "Label selector (item-level restore).")
-    String selector = "";
-
-    @Option(names = "--include-cluster-resources", paramLabel = "auto|true|false", defaultValue = "auto",
-            description = "Cluster-scoped objects: auto, true, false.")
-    String includeClusterResources;
 
     @Option(names = "--namespace-mapping", split = ",", paramLabel = "SRC=DST",
             description = "Restore namespace SRC as DST (created if missing).")
@@ -99,10 +84,7 @@ class RestoreCommand implements Subcommand {
         if (name != null) {
             Inputs.name("--name", name);
         }
-        Inputs.namespaces(includeNamespaces, excludeNamespaces);
-        Inputs.resources("--include-resources", includeResources);
-        Inputs.resources("--exclude-resources", excludeResources);
-        Inputs.selector(selector);
+        selection = selectionOptions.toSelection();
         policy = ExistingResourcePolicy.parse(existingResourcePolicy);
         mapping = new LinkedHashMap<>();
         for (String pair : namespaceMapping) {
@@ -125,8 +107,6 @@ class RestoreCommand implements Subcommand {
                 throw new InvalidInputException("--resource-modifiers: cannot read '" + resourceModifiers + "': " + e.getMessage());
             }
         }
-        selection = new Selection(includeNamespaces, excludeNamespaces, includeResources, excludeResources, selector,
-                ClusterResources.parse(includeClusterResources));
     }
 
     @Override

@@ -8,15 +8,12 @@ import jobs.backup.BackupJobConfiguration;
 import jobs.config.KbackupProperties;
 import jobs.snapshot.Snapshotter;
 import jobs.store.RestorePoints;
-import jobs.metrics.JobMetrics;
-import jobs.support.GracefulShutdown;
-import jobs.support.RunOwner;
 import jobs.support.Json;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
+import jobs.support.JobDefaults;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -39,11 +36,8 @@ public class PurgeJobConfiguration {
     public static final String SUMMARY = "purge.summary";
 
     @Bean
-    Job purgeJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, JobMetrics jobMetrics, RunOwner runOwner, Step purgeStep) {
-        return new JobBuilder(JOB_NAME, jobRepository)
-                .listener(runOwner)
-                .listener(gracefulShutdown)
-                .listener(jobMetrics).start(purgeStep).build();
+    Job purgeJob(JobRepository jobRepository, JobDefaults jobDefaults, Step purgeStep) {
+        return jobDefaults.builder(JOB_NAME, jobRepository).start(purgeStep).build();
     }
 
     @Bean

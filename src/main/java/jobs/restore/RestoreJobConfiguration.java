@@ -14,16 +14,13 @@ import jobs.store.DamagedRestorePointException;
 import jobs.store.Manifest;
 import jobs.store.RestorePoints;
 import jobs.store.RestoreRecords;
-import jobs.metrics.JobMetrics;
-import jobs.support.GracefulShutdown;
-import jobs.support.RunOwner;
 import jobs.support.Json;
 import jobs.support.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.configuration.annotation.StepScope;
+import jobs.support.JobDefaults;
 import org.springframework.batch.core.job.Job;
-import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -48,12 +45,9 @@ public class RestoreJobConfiguration {
     private static final Logger log = LoggerFactory.getLogger(RestoreJobConfiguration.class);
 
     @Bean
-    Job restoreJob(JobRepository jobRepository, GracefulShutdown gracefulShutdown, JobMetrics jobMetrics, RunOwner runOwner, Step restoreVerifyStep, Step restoreApplyStep, Step restoreFinalizeStep,
+    Job restoreJob(JobRepository jobRepository, JobDefaults jobDefaults, Step restoreVerifyStep, Step restoreApplyStep, Step restoreFinalizeStep,
                    RestoreRecords records, Cluster cluster, Clock clock) {
-        return new JobBuilder(JOB_NAME, jobRepository)
-                .listener(runOwner)
-                .listener(gracefulShutdown)
-                .listener(jobMetrics)
+        return jobDefaults.builder(JOB_NAME, jobRepository)
                 .listener(new RestoreOutcomeListener(records, cluster, clock))
                 .start(restoreVerifyStep)
                 .next(restoreApplyStep)

@@ -7,15 +7,10 @@ import jobs.store.RestorePoints;
 import jobs.store.RestoreRecord;
 import jobs.store.RestoreRecords;
 import jobs.support.InvalidInputException;
-import jobs.support.RunOwner;
+import jobs.support.Launches;
 import jobs.filter.ResourceFilter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.launch.JobOperator;
-import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
@@ -24,22 +19,16 @@ import org.springframework.stereotype.Component;
 @Component
 public class RestoreLauncher {
 
-    private static final Logger log = LoggerFactory.getLogger(RestoreLauncher.class);
-
     private final RestorePoints restorePoints;
     private final RestoreRecords records;
-    private final ObjectProvider<JobOperator> jobOperator;
-    private final ObjectProvider<RunOwner> runOwner;
-    private final ObjectProvider<JobRepository> jobRepository;
+    private final Launches launches;
     private final ObjectProvider<Job> restoreJob;
 
-    RestoreLauncher(RestorePoints restorePoints, RestoreRecords records, ObjectProvider<JobOperator> jobOperator, ObjectProvider<RunOwner> runOwner,
-                    ObjectProvider<JobRepository> jobRepository, @Qualifier("restoreJob") ObjectProvider<Job> restoreJob) {
+    RestoreLauncher(RestorePoints restorePoints, RestoreRecords records, Launches launches,
+                    @Qualifier("restoreJob") ObjectProvider<Job> restoreJob) {
         this.restorePoints = restorePoints;
         this.records = records;
-        this.jobOperator = jobOperator;
-        this.runOwner = runOwner;
-        this.jobRepository = jobRepository;
+        this.launches = launches;
         this.restoreJob = restoreJob;
     }
 
@@ -66,21 +55,7 @@ public class RestoreLauncher {
         if (modifiers != null) {
             records.putBlob(parameters.name(), RestoreJobConfiguration.MODIFIERS_BLOB, modifiers.getBytes(StandardCharsets.UTF_8), Map.of());
         }
-        JobOperator operator = jobOperator.getObject();
-        JobExecution last = jobRepository.getObject().getLastJobExecution(RestoreJobConfiguration.JOB_NAME,
-                RestoreParameters.identifying(parameters.name()));
-        if (last == null) {
-            return operator.start(restoreJob.getObject(), parameters.toJobParameters());
-        }
-        if (last.getStatus() == BatchStatus.COMPLETED) {
-            throw new InvalidInputException("restore '" + parameters.name() + "' already completed");
-        }
-        if (last.getStatus().isRunning()) {
-            runOwner.getObject().refuseIfAlive(last, "restore '" + parameters.name() + "'");
-            log.warn("Execution {} of restore {} was left {}; recovering it", last.getId(), parameters.name(), last.getStatus());
-            last = operator.recover(last);
-        }
-        log.info("Resuming restore {} from execution {}", parameters.name(), last.getId());
-        return operator.restart(last);
+        return launches.startOrResume(restoreJob.getObject(), parameters.toJobParameters(),
+                RestoreParameters.identifying(parameters.name()), "restore '" + parameters.name() + "'");
     }
 }
