@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import jobs.backup.BackupLauncher;
 import jobs.backup.BackupParameters;
-import jobs.filter.ClusterResources;
+import jobs.config.KbackupProperties;
 import jobs.filter.Selection;
 import jobs.store.Manifest;
 import jobs.store.Phase;
@@ -61,6 +61,7 @@ class BackupCommand implements Subcommand {
 
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
+        selection = selectionOptions.withDefaults(context.getBean(KbackupProperties.class).backup());
         String restorePoint = name != null ? name : DEFAULT_NAME.format(context.getBean(Clock.class).instant());
         JobExecution execution = context.getBean(BackupLauncher.class)
                 .launch(new BackupParameters(restorePoint, selection, keep, snapshotVolumes));

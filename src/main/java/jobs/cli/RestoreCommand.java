@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import jobs.filter.ClusterResources;
 import jobs.filter.Selection;
 import jobs.restore.ExistingResourcePolicy;
 import jobs.restore.RestoreLauncher;

@@ -27,8 +27,8 @@ class SelectionOptions {
             description = "Label selector: k=v, k!=v, k in (a,b), k notin (a,b), k, !k; comma or semicolon separated.")
     String selector = "";
 
-    @Option(names = "--include-cluster-resources", paramLabel = "auto|true|false", defaultValue = "auto",
-            description = "Cluster-scoped objects: auto (all in a whole-cluster selection, else only what it needs), true, false.")
+    @Option(names = "--include-cluster-resources", paramLabel = "auto|true|false",
+            description = "Cluster-scoped objects: auto (all in a whole-cluster selection, else only what it needs), true, false; default auto.")
     String includeClusterResources;
 
     /** Checks every flag and returns the selection; throws an input error naming the bad one. */
@@ -38,6 +38,22 @@ class SelectionOptions {
         Inputs.resources("--exclude-resources", excludeResources);
         Inputs.selector(selector);
         return new Selection(includeNamespaces, excludeNamespaces, includeResources, excludeResources, selector,
-                ClusterResources.parse(includeClusterResources));
+                ClusterResources.parse(includeClusterResources == null ? "auto" : includeClusterResources));
+    }
+
+    /** The flags given, with {@code kbackup.backup.*} filling each one that was not; checked like the flags. */
+    Selection withDefaults(jobs.config.KbackupProperties.Backup defaults) {
+        SelectionOptions merged = new SelectionOptions();
+        merged.includeNamespaces = pick(includeNamespaces, defaults.includeNamespaces());
+        merged.excludeNamespaces = pick(excludeNamespaces, defaults.excludeNamespaces());
+        merged.includeResources = pick(includeResources, defaults.includeResources());
+        merged.excludeResources = pick(excludeResources, defaults.excludeResources());
+        merged.selector = selector.isEmpty() && defaults.selector() != null ? defaults.selector() : selector;
+        merged.includeClusterResources = includeClusterResources != null ? includeClusterResources : defaults.includeClusterResources();
+        return merged.toSelection();
+    }
+
+    private static List<String> pick(List<String> given, List<String> configured) {
+        return given.isEmpty() && configured != null ? configured : given;
     }
 }

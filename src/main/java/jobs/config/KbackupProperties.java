@@ -84,9 +84,19 @@ public record KbackupProperties(
     }
 
     /** Backup job tuning. */
+    /**
+     * Backup job tuning, and the selection a backup uses for every flag not given on its command line (how a
+     * CronJob's ConfigMap says what to back up).
+     */
     public record Backup(
             @Min(1) @Max(100_000) @DefaultValue("500") int chunkSize,
-            @NotNull @DefaultValue("10s") Duration progressInterval) {
+            @NotNull @DefaultValue("10s") Duration progressInterval,
+            java.util.List<String> includeNamespaces,
+            java.util.List<String> excludeNamespaces,
+            java.util.List<String> includeResources,
+            java.util.List<String> excludeResources,
+            String selector,
+            String includeClusterResources) {
     }
 
     /**

@@ -88,6 +88,22 @@ class BackupFilterTest {
                         List.of("Event shop/web.1", "Node node-1", "Namespace shop", "Namespace billing")));
     }
 
+    @org.junit.jupiter.api.Test
+    void configurationSaysWhatToBackUpWhereNoFlagDoes() {
+        Kbackup configured = kbackup.with("--kbackup.backup.include-namespaces=shop", "--kbackup.backup.include-cluster-resources=false",
+                "--kbackup.backup.selector=tier=web");
+
+        assertThat(configured.run("backup", "--name", "from-config").exitCode()).isZero();
+        assertThat(configured.run("backup", "--name", "flag-wins", "--selector", "tier=db").exitCode()).isZero();
+        Kbackup.Result bad = kbackup.with("--kbackup.backup.include-resources=gizmos").run("backup", "--name", "bad-config");
+
+        assertThat(Stored.keys(stored, "from-config")).containsExactlyInAnyOrder("ConfigMap shop/app-config", "Deployment shop/web",
+                "Service shop/web", "Namespace shop");
+        assertThat(Stored.keys(stored, "flag-wins")).containsExactlyInAnyOrder("Secret shop/db-pass", "Namespace shop");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--include-resources: unknown resource 'gizmos'");
+    }
+
     @SafeVarargs
     static List<String> all(List<String>... parts) {
         List<String> all = new ArrayList<>();
