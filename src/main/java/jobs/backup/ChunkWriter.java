@@ -21,7 +21,6 @@ import org.springframework.batch.infrastructure.item.ItemStreamWriter;
 class ChunkWriter implements ItemStreamWriter<BackupItem> {
 
     static final String NEXT_CHUNK = "writer.nextChunk";
-    static final String META_SHA256 = "sha256";
     static final String META_ITEMS = "items";
     static final String META_RESOURCES = "resources";
 
@@ -54,7 +53,6 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
         }
         byte[] bytes = ChunkCodec.encode(objects);
         restorePoints.putChunk(name, nextChunk, bytes, Map.of(
-                META_SHA256, ChunkCodec.sha256(bytes),
                 META_ITEMS, Integer.toString(objects.size()),
                 META_RESOURCES, encodeCounts(perType)));
         nextChunk++;

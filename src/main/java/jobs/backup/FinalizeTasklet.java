@@ -66,8 +66,7 @@ class FinalizeTasklet implements Tasklet {
                 throw new StorageException("restore point '" + name + "' lacks chunk " + RestorePoints.chunkBlob(chunks.size()), null);
             }
             Map<String, Long> perType = ChunkWriter.decodeCounts(entry.metadata().get(ChunkWriter.META_RESOURCES));
-            chunks.add(new ChunkRef(entry.key(), entry.metadata().get(ChunkWriter.META_SHA256),
-                    Long.parseLong(entry.metadata().get(ChunkWriter.META_ITEMS)), entry.size(), perType));
+            chunks.add(RestorePoints.chunkRef(entry, Long.parseLong(entry.metadata().get(ChunkWriter.META_ITEMS)), perType));
             perType.forEach((k, v) -> counts.merge(k, v, Long::sum));
         }
         if (chunks.size() != committed) {

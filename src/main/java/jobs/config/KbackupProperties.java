@@ -27,7 +27,22 @@ public record KbackupProperties(
         @Valid @NotNull @DefaultValue Policy policy,
         @Valid @NotNull @DefaultValue Snapshots snapshots,
         @Valid @NotNull @DefaultValue Restore restore,
-        @Valid @NotNull @DefaultValue Metrics metrics) {
+        @Valid @NotNull @DefaultValue Metrics metrics,
+        @Valid @NotNull @DefaultValue Encryption encryption) {
+
+    /**
+     * Client-side encryption of chunk blobs (AES-256-GCM).
+     *
+     * @param key   base64 of 32 random bytes ({@code openssl rand -base64 32}); from a Kubernetes Secret through
+     *              KBACKUP_ENCRYPTION_KEY; no encryption when unset
+     * @param keyId the key's name, recorded with each chunk so a restore can tell which key it needs
+     */
+    public record Encryption(String key, @NotBlank @DefaultValue("default") String keyId) {
+
+        public boolean enabled() {
+            return key != null && !key.isBlank();
+        }
+    }
 
     /** @param file where to write job metrics (Prometheus text format) after each command; none when unset */
     public record Metrics(Path file) {

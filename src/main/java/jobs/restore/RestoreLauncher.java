@@ -44,6 +44,10 @@ public class RestoreLauncher {
         }
         ResourceFilter.resolve(parameters.selection().includeResources(), parameters.selection().excludeResources(),
                 RestorePlan.storedTypes(manifest));
+        if (!manifest.chunks().isEmpty()) {
+            // An encrypted restore point with no key or the wrong one is refused before anything starts.
+            restorePoints.readChunk(manifest.name(), manifest.chunks().get(0));
+        }
         if (modifiers != null) {
             ResourceModifiers.parse(modifiersSource, modifiers);
         }

@@ -93,8 +93,9 @@ public record Manifest(int formatVersion, String name, Phase phase, Instant star
      * @param items     objects in it
      * @param bytes     stored size
      * @param resources objects per resource type (plural.group), so a restore reads only the chunks it needs
+     * @param keyId     id of the key the chunk is encrypted with (AES-256-GCM), null when not encrypted
      */
-    public record ChunkRef(String blob, String sha256, long items, long bytes, Map<String, Long> resources) {
+    public record ChunkRef(String blob, String sha256, long items, long bytes, Map<String, Long> resources, String keyId) {
 
         public ChunkRef {
             resources = resources == null ? Map.of() : Map.copyOf(resources);

@@ -29,10 +29,20 @@ public final class RestorePoints {
     static final String CHUNKS = "chunks/";
     static final String VOLUMES = "volumes/";
 
+    static final String META_SHA256 = "sha256";
+    static final String META_KEY_ID = "keyId";
+
     private final BlobStore store;
+    private final ChunkCipher cipher;
 
     public RestorePoints(BlobStore store) {
+        this(store, null);
+    }
+
+    /** @param cipher encrypts new chunks, and opens encrypted ones; null for none */
+    public RestorePoints(BlobStore store, ChunkCipher cipher) {
         this.store = store;
+        this.cipher = cipher;
     }
 
     public BlobStore store() {
@@ -75,8 +85,25 @@ public final class RestorePoints {
         return CHUNKS + String.format("%06d.jsonl.gz", index);
     }
 
+    /**
+     * Stores chunk {@code index}, encrypted when a key is configured; its metadata gets the SHA-256 of the stored
+     * bytes and the key id.
+     */
     public void putChunk(String name, int index, byte[] content, Map<String, String> metadata) {
-        store.put(folder(name) + chunkBlob(index), content, metadata);
+        String blob = chunkBlob(index);
+        byte[] stored = cipher == null ? content : cipher.seal(content, name + "/" + blob);
+        Map<String, String> meta = new java.util.HashMap<>(metadata);
+        meta.put(META_SHA256, ChunkCodec.sha256(stored));
+        if (cipher != null) {
+            meta.put(META_KEY_ID, cipher.keyId());
+        }
+        store.put(folder(name) + blob, stored, meta);
+    }
+
+    /** The chunk reference recorded for a stored chunk blob, from its metadata. */
+    public static Manifest.ChunkRef chunkRef(BlobStore.BlobEntry entry, long items, Map<String, Long> resources) {
+        return new Manifest.ChunkRef(entry.key(), entry.metadata().get(META_SHA256), items, entry.size(), resources,
+                entry.metadata().get(META_KEY_ID));
     }
 
     /** The chunk blobs stored for a restore point, with keys relative to its folder, in order. */
@@ -104,7 +131,7 @@ public final class RestorePoints {
         }
     }
 
-    /** Reads one chunk and checks it against its recorded SHA-256. */
+    /** Reads one chunk, checks it against its recorded SHA-256, and decrypts it if it was encrypted. */
     public byte[] readChunk(String name, Manifest.ChunkRef chunk) {
         byte[] bytes = store.get(folder(name) + chunk.blob())
                 .orElseThrow(() -> new DamagedRestorePointException(name, chunk.blob(), "is missing"));
@@ -113,7 +140,31 @@ public final class RestorePoints {
             throw new DamagedRestorePointException(name, chunk.blob(),
                     "has SHA-256 " + actual + " but the manifest records " + chunk.sha256());
         }
-        return bytes;
+        if (chunk.keyId() == null) {
+            return bytes;
+        }
+        checkKey(name, chunk);
+        try {
+            return cipher.open(bytes, name + "/" + chunk.blob());
+        } catch (javax.crypto.AEADBadTagException e) {
+            throw new jobs.support.InvalidInputException("restore point '" + name + "' cannot be decrypted: the configured "
+                    + "key '" + cipher.keyId() + "' is not the key it was encrypted with (blob " + folder(name) + chunk.blob() + ")");
+        }
+    }
+
+    /** Refuses, naming the key id, when an encrypted restore point cannot be opened with the configured key. */
+    public void checkKey(String name, Manifest.ChunkRef chunk) {
+        if (chunk.keyId() == null) {
+            return;
+        }
+        if (cipher == null) {
+            throw new jobs.support.InvalidInputException("restore point '" + name + "' is encrypted with key '" + chunk.keyId()
+                    + "'; set kbackup.encryption.key (KBACKUP_ENCRYPTION_KEY)");
+        }
+        if (!cipher.keyId().equals(chunk.keyId())) {
+            throw new jobs.support.InvalidInputException("restore point '" + name + "' is encrypted with key '" + chunk.keyId()
+                    + "', but the configured key is '" + cipher.keyId() + "'");
+        }
     }
 
     /** Records the outcome for one volume; written by each snapshot partition as soon as it knows. */

@@ -19,8 +19,9 @@ public class StoreConfiguration {
     }
 
     @Bean
-    RestorePoints restorePoints(BlobStore blobStore) {
-        return new RestorePoints(blobStore);
+    RestorePoints restorePoints(BlobStore blobStore, KbackupProperties properties) {
+        KbackupProperties.Encryption encryption = properties.encryption();
+        return new RestorePoints(blobStore, encryption.enabled() ? ChunkCipher.of(encryption.keyId(), encryption.key()) : null);
     }
 
     @Bean

@@ -64,7 +64,7 @@ class PurgeTest {
         return new SnapshotConfiguration().snapshotter(new KbackupProperties(null, null, null, null,
                 new KbackupProperties.Snapshots(KbackupProperties.SnapshotProvider.AZURE_DISK, 4, Duration.ofMinutes(1),
                         Duration.ofMillis(20), new KbackupProperties.AzureDisk("sub", "snapshots", null, arm.url(),
-                        KbackupProperties.AzureCredential.NONE), new KbackupProperties.Csi(null)), null, null), null,
+                        KbackupProperties.AzureCredential.NONE), new KbackupProperties.Csi(null)), null, null, null), null,
                 Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -74,7 +74,7 @@ class PurgeTest {
         for (int i = 0; i < 2; i++) {
             byte[] bytes = ChunkCodec.encode(List.of(Map.of("kind", "ConfigMap", "metadata", Map.of("name", name + i))));
             store.putChunk(name, i, bytes, Map.of());
-            chunks.add(new ChunkRef(RestorePoints.chunkBlob(i), ChunkCodec.sha256(bytes), 1, bytes.length, Map.of("configmaps", 1L)));
+            chunks.add(new ChunkRef(RestorePoints.chunkBlob(i), ChunkCodec.sha256(bytes), 1, bytes.length, Map.of("configmaps", 1L), null));
         }
         List<VolumeRecord> volumes = new ArrayList<>();
         if (phase == Phase.Completed) {
