@@ -1,6 +1,7 @@
 package jobs.cli;
 
 import java.io.PrintWriter;
+import jobs.store.Manifest;
 import jobs.store.RestorePoints;
 import jobs.support.ExitCodes;
 import jobs.support.InvalidInputException;
@@ -20,6 +21,9 @@ class DescribeCommand implements Subcommand {
             description = "Output format: ${COMPLETION-CANDIDATES}.")
     OutputFormat output;
 
+    @Option(names = "--verify", description = "Download every chunk and check it against its SHA-256 (missing and truncated chunks are always reported).")
+    boolean verify;
+
     @Override
     public void validate() {
         Inputs.name("NAME", name);
@@ -27,9 +31,10 @@ class DescribeCommand implements Subcommand {
 
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
-        RestorePointView view = context.getBean(RestorePoints.class).find(name).map(RestorePointView::detail)
-                .orElseThrow(() -> new InvalidInputException("restore point '" + name + "' not found in "
-                        + context.getBean(RestorePoints.class).store().location()));
+        RestorePoints restorePoints = context.getBean(RestorePoints.class);
+        Manifest manifest = restorePoints.find(name).orElseThrow(() -> new InvalidInputException("restore point '" + name
+                + "' not found in " + restorePoints.store().location()));
+        RestorePointView view = RestorePointView.detail(manifest, restorePoints.damage(manifest, verify));
         if (output == OutputFormat.json) {
             out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(view));
         } else {

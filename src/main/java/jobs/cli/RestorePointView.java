@@ -22,16 +22,17 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
                         long itemCount, Map<String, Long> resources, List<VolumeRecord> volumes, List<ItemError> errors,
                         @JsonInclude(JsonInclude.Include.NON_NULL) String cluster,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Selection selection,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) List<ChunkRef> chunks) {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) List<ChunkRef> chunks,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) List<String> damage) {
 
     static RestorePointView summary(Manifest m) {
         return new RestorePointView(m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.itemCount(),
-                counts(m), m.volumes(), m.errors(), null, null, null);
+                counts(m), m.volumes(), m.errors(), null, null, null, null);
     }
 
-    static RestorePointView detail(Manifest m) {
+    static RestorePointView detail(Manifest m, List<String> damage) {
         return new RestorePointView(m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.itemCount(),
-                counts(m), m.volumes(), m.errors(), m.cluster(), m.selection(), m.chunks());
+                counts(m), m.volumes(), m.errors(), m.cluster(), m.selection(), m.chunks(), damage);
     }
 
     private static Map<String, Long> counts(Manifest m) {
@@ -74,6 +75,8 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
                 v.message() == null ? "" : "  (" + v.message() + ")"));
         out.println("Errors:" + (errors.isEmpty() ? " none" : ""));
         errors.forEach(e -> out.printf("  %s%n", describe(e)));
+        out.println("Damage:" + (damage.isEmpty() ? " none found" : ""));
+        damage.forEach(d -> out.printf("  %s%n", d));
     }
 
     private static String orAll(List<String> values) {

@@ -152,6 +152,29 @@ public final class RestorePoints {
         }
     }
 
+    /**
+     * What is wrong with a restore point's blobs: missing chunks, chunks of another size than the manifest
+     * records, and with {@code verify}, chunks whose content no longer matches their SHA-256 (each one downloaded).
+     */
+    public List<String> damage(Manifest manifest, boolean verify) {
+        Map<String, BlobStore.BlobEntry> stored = new java.util.HashMap<>();
+        storedChunks(manifest.name()).forEach(e -> stored.put(e.key(), e));
+        List<String> problems = new ArrayList<>();
+        for (Manifest.ChunkRef chunk : manifest.chunks()) {
+            BlobStore.BlobEntry entry = stored.get(chunk.blob());
+            String blob = folder(manifest.name()) + chunk.blob();
+            if (entry == null) {
+                problems.add(blob + " is missing");
+            } else if (entry.size() != chunk.bytes()) {
+                problems.add(blob + " is " + entry.size() + " bytes, the manifest records " + chunk.bytes());
+            } else if (verify) {
+                store.get(folder(manifest.name()) + chunk.blob()).map(ChunkCodec::sha256).filter(sha -> !sha.equals(chunk.sha256()))
+                        .ifPresent(sha -> problems.add(blob + " has SHA-256 " + sha + ", the manifest records " + chunk.sha256()));
+            }
+        }
+        return problems;
+    }
+
     /** Refuses, naming the key id, when an encrypted restore point cannot be opened with the configured key. */
     public void checkKey(String name, Manifest.ChunkRef chunk) {
         if (chunk.keyId() == null) {

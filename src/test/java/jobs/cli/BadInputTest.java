@@ -65,7 +65,27 @@ class BadInputTest {
                 Arguments.of(List.of("backup", "--kbackup.policy.retention=P400D"), "kbackup.policy.retention must be between 1 day and 360 days"),
                 Arguments.of(List.of("backup", "--kbackup.backup.progress-interval=soon"), "kbackup.backup.progress-interval=soon"),
                 Arguments.of(List.of("backup", "--kbackup.kube.context=elsewhere"), "kbackup.kube.context: no context named 'elsewhere'"),
-                Arguments.of(List.of("list", "--kbackup.storage.prefix=../escape"), "kbackup.storage.prefix=../escape"));
+                Arguments.of(List.of("list", "--kbackup.storage.prefix=../escape"), "kbackup.storage.prefix=../escape"),
+                Arguments.of(List.of("restore"), "Missing required option: '--from=BACKUP'"),
+                Arguments.of(List.of("restore", "--from", "nothing-here"), "--from: restore point 'nothing-here' not found"),
+                Arguments.of(List.of("restore", "--from", "x", "--namespace-mapping", "a=b,a=c"), "namespace 'a' is mapped twice"),
+                Arguments.of(List.of("restore", "--from", "x", "--existing-resource-policy", "replace"), "'replace' is not one of skip, update"),
+                Arguments.of(List.of("restore", "--from", "x", "--restore-volumes", "maybe"), "--restore-volumes"),
+                Arguments.of(List.of("purge", "--retention", "12h"), "--retention: '12h' is shorter than the 1 day minimum"),
+                Arguments.of(List.of("purge", "--keep-last", "-1"), "--keep-last: '-1' must be 0 or more"),
+                Arguments.of(List.of("purge", "--retention", "0d"), "--retention: '0d' must be positive"),
+                Arguments.of(List.of("report", "--job", "archive"), "--job: 'archive' is not one of backup, restore, purge"),
+                Arguments.of(List.of("report", "--since", "yesterday"), "--since: 'yesterday' is not a duration"),
+                Arguments.of(List.of("report", "--output", "pdf"), "--output"),
+                Arguments.of(List.of("restart", "abc"), "'abc' is not a long"),
+                Arguments.of(List.of("stop"), "Missing required parameter: 'ID'"),
+                Arguments.of(List.of("describe", "UPPER"), "NAME: 'UPPER' is not a valid name"),
+                Arguments.of(List.of("policy", "--kbackup.policy.frequency=PT5H"), "kbackup.policy.frequency must be one of"),
+                Arguments.of(List.of("policy", "--kbackup.policy.time=25:00"), "kbackup.policy.time=25:00"),
+                Arguments.of(List.of("backup", "--kbackup.snapshots.provider=azure-disk"), "kbackup.snapshots.azure.subscription-id"),
+                Arguments.of(List.of("backup", "--kbackup.snapshots.provider=ebs"), "kbackup.snapshots.provider=ebs: must be one of none, azure-disk, csi"),
+                Arguments.of(List.of("backup", "--kbackup.kube.kubeconfig=/nonexistent/kubeconfig"), "kbackup.kube.kubeconfig: no file '/nonexistent/kubeconfig'"),
+                Arguments.of(List.of("list", "--kbackup.encryption.key=c2hvcnQ="), "kbackup.encryption.key must be 32 bytes (AES-256), got 5"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -237,6 +237,15 @@ class RestoreJobTest {
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
         assertThat(result.out() + result.err()).contains("backups/to-damage/chunks/000001.jsonl.gz has SHA-256");
         assertThat(everything(target)).isEmpty();
+        assertThat(fromSource.run("describe", "to-damage").out())
+                .contains("backups/to-damage/chunks/000001.jsonl.gz is " + (bytes.length - 7) + " bytes, the manifest records " + bytes.length);
+        // Same size, other content: only a full verification sees it.
+        byte[] altered = bytes.clone();
+        altered[bytes.length / 2] ^= 0x55;
+        Files.write(chunk, altered);
+        assertThat(fromSource.run("describe", "to-damage").out()).contains("Damage: none found");
+        assertThat(fromSource.run("describe", "to-damage", "--verify").out())
+                .contains("backups/to-damage/chunks/000001.jsonl.gz has SHA-256");
     }
 
     @Test
