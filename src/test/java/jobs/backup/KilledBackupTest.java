@@ -42,6 +42,41 @@ class KilledBackupTest {
     }
 
     @Test
+    void killedAtRandomPointsSeveralTimesItEndsEquivalentToAnUninterruptedBackup() throws Exception {
+        Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=20", "--kbackup.backup.chunk-size=20");
+        RestorePoints stored = Stored.filesystem(dir);
+        assertThat(kbackup.run("backup", "--name", "reference").exitCode()).isZero();
+        api.listLatency(Duration.ofMillis(100));
+        java.util.Random random = new java.util.Random(42);
+        int kills = 0;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Process process = kbackup.spawn("backup", "--name", "battered");
+            // Wait for the run to get going (its restore point exists), then kill it somewhere in the next 1.5 s.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (stored.find("battered").isEmpty() && process.isAlive()) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            Thread.sleep(random.nextInt(1500));
+            if (process.isAlive()) {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                kills++;
+            }
+        }
+        api.listLatency(Duration.ZERO);
+
+        Kbackup.Result last = kbackup.run("backup", "--name", "battered");
+
+        assertThat(kills).as("the runs were really killed").isGreaterThanOrEqualTo(2);
+        assertThat(last.exitCode()).as(last.toString()).isZero();
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> reference = new java.util.HashMap<>();
+        Stored.objects(stored, "reference").forEach(o -> reference.put(Stored.key(o), o));
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> battered = Stored.objects(stored, "battered");
+        assertThat(battered).extracting(Stored::key).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(reference.keySet());
+        battered.forEach(o -> assertThat(o).as(Stored.key(o)).isEqualTo(reference.get(Stored.key(o))));
+    }
+
+    @Test
     void resumesAfterTheProcessIsKilled() throws Exception {
         Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=20", "--kbackup.backup.chunk-size=20");
         RestorePoints stored = Stored.filesystem(dir);
