@@ -96,7 +96,7 @@ public class RestoreJobConfiguration {
     @Bean
     @StepScope
     RestoreProcessor restoreProcessor(RestorePoints restorePoints, RestoreRecords records, KbackupProperties properties,
-                                      Snapshotter snapshotter, Cluster cluster,
+                                      Cluster cluster,
                                       @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters p,
                                       @Value("#{jobExecutionContext['" + VerifyTasklet.NEEDED + "']}") String needed) throws Exception {
         RestoreParameters parameters = RestoreParameters.of(p);
@@ -106,12 +106,13 @@ public class RestoreJobConfiguration {
                 .map(b -> ResourceModifiers.parse(MODIFIERS_BLOB, new String(b, StandardCharsets.UTF_8)))
                 .orElse(ResourceModifiers.NONE);
         return new RestoreProcessor(parameters, manifest, RestorePlan.of(manifest, parameters.selection(),
-                properties.restore().priorities()), neededSet, modifiers, snapshotter, cluster, properties.snapshots().timeout());
+                properties.restore().priorities()), neededSet, modifiers, cluster);
     }
 
     @Bean
     @StepScope
-    RestoreWriter restoreWriter(Cluster cluster, RestorePoints restorePoints, RestoreRecords records, KbackupProperties properties, Clock clock,
+    RestoreWriter restoreWriter(Cluster cluster, Snapshotter snapshotter, RestorePoints restorePoints, RestoreRecords records,
+                                KbackupProperties properties, Clock clock,
                                 @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters p) {
         RestoreParameters parameters = RestoreParameters.of(p);
         Progress progress = new Progress("Restore " + parameters.name(), clock, properties.backup().progressInterval(), log::info);
@@ -121,8 +122,8 @@ public class RestoreJobConfiguration {
                 .map(ResourceType::qualifiedName).toList();
         progress.total(manifest.resources().stream().filter(r -> planned.contains(r.qualifiedName()))
                 .mapToLong(Manifest.ResourceCount::count).sum());
-        return new RestoreWriter(cluster, records, parameters, progress, clock, properties.restore().crdTimeout(),
-                properties.restore().parallelism());
+        return new RestoreWriter(cluster, new VolumeMaterializer(snapshotter, parameters.name(), properties.snapshots().timeout()),
+                records, parameters, progress, clock, properties.restore().crdTimeout(), properties.restore().parallelism());
     }
 
     @Bean

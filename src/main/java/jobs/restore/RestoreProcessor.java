@@ -3,7 +3,6 @@ package jobs.restore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -12,8 +11,6 @@ import jobs.filter.ObjectSelector;
 import jobs.kube.Cluster;
 import jobs.kube.KnownTypes;
 import jobs.kube.ResourceType;
-import jobs.snapshot.SnapshotException;
-import jobs.snapshot.Snapshotter;
 import jobs.store.Manifest;
 import jobs.store.Manifest.VolumeRecord;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
@@ -35,12 +32,10 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
     private final Map<String, VolumeRecord> volumesByPv;
     private final Map<String, VolumeRecord> volumesByClaim;
     private final ResourceModifiers modifiers;
-    private final Snapshotter snapshotter;
     private final Cluster cluster;
-    private final Duration volumeTimeout;
 
     RestoreProcessor(RestoreParameters parameters, Manifest manifest, RestorePlan plan, Set<String> needed,
-                     ResourceModifiers modifiers, Snapshotter snapshotter, Cluster cluster, Duration volumeTimeout) {
+                     ResourceModifiers modifiers, Cluster cluster) {
         this.parameters = parameters;
         this.selector = new ObjectSelector(parameters.selection(), RestorePlan.storedTypes(manifest));
         this.needed = needed;
@@ -49,9 +44,7 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
         this.volumesByClaim = manifest.volumes().stream()
                 .collect(Collectors.toMap(v -> v.namespace() + "/" + v.claim(), v -> v, (a, b) -> a));
         this.modifiers = modifiers;
-        this.snapshotter = snapshotter;
         this.cluster = cluster;
-        this.volumeTimeout = volumeTimeout;
     }
 
     @Override
@@ -74,14 +67,9 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
             return RestoreAction.decided(type, targetNamespace, mappedName(type, name), Outcome.SKIPPED, skip);
         }
         ObjectCleaner.clean(object);
-        String note;
-        try {
-            note = volumes(type, object, sourceNamespace, targetNamespace);
-        } catch (SnapshotException e) {
-            return RestoreAction.decided(type, targetNamespace, name, Outcome.FAILED, e.getMessage());
-        }
-        if (note != null && note.startsWith(Outcome.SKIPPED + ":")) {
-            return RestoreAction.decided(type, targetNamespace, name, Outcome.SKIPPED, note.substring(Outcome.SKIPPED.length() + 1).trim());
+        VolumePlan volume = volumes(type, object, sourceNamespace);
+        if (volume.skip()) {
+            return RestoreAction.decided(type, targetNamespace, name, Outcome.SKIPPED, volume.note());
         }
         mapNamespaces(type, object);
         try {
@@ -92,7 +80,7 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
         ObjectNode finalLabels = object.with("metadata").with("labels");
         finalLabels.put(BACKUP_LABEL, parameters.backup());
         finalLabels.put(RESTORE_LABEL, parameters.name());
-        return RestoreAction.apply(type, object, note);
+        return RestoreAction.apply(type, object, volume.note(), volume.materialize());
     }
 
     private String mappedName(ResourceType type, String name) {
@@ -124,59 +112,64 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
         return null;
     }
 
-    /** Points PVs and PVCs at the data of their snapshots; returns a note for the report, or "Skipped: reason". */
-    private String volumes(ResourceType type, ObjectNode object, String sourceNamespace, String targetNamespace) {
+    /**
+     * What a PV or PVC needs from its snapshot.
+     *
+     * @param note        for the report
+     * @param skip        whether the object is not applied at all (the note says why)
+     * @param materialize the snapshot whose data the writer makes available just before applying, or null
+     */
+    record VolumePlan(String note, boolean skip, VolumeRecord materialize) {
+
+        static final VolumePlan NONE = new VolumePlan(null, false, null);
+    }
+
+    /**
+     * Decides how PVs and PVCs get the data of their snapshots. Nothing is created here: the writer makes the
+     * disk or VolumeSnapshot when it applies the object, in priority order and after its namespace exists.
+     */
+    private VolumePlan volumes(ResourceType type, ObjectNode object, String sourceNamespace) {
         if (type.qualifiedName().equals("persistentvolumes")) {
             VolumeRecord volume = volumesByPv.get(object.path("metadata").path("name").asText());
             if (volume == null) {
-                return null;
+                return VolumePlan.NONE;
             }
             if (!parameters.restoreVolumes()) {
-                return Outcome.SKIPPED + ": volume not restored (--restore-volumes false); its claim is provisioned fresh";
+                return new VolumePlan("volume not restored (--restore-volumes false); its claim is provisioned fresh", true, null);
             }
             if (!volume.isCompleted()) {
-                return "restored without data: its snapshot is " + volume.phase();
+                return new VolumePlan("restored without data: its snapshot is " + volume.phase(), false, null);
             }
             if ("csi".equals(volume.provider())) {
-                return Outcome.SKIPPED + ": provisioned from its VolumeSnapshot through the claim";
+                return new VolumePlan("provisioned from its VolumeSnapshot through the claim", true, null);
             }
-            String pvName = volume.persistentVolume();
-            if (cluster.get(KnownTypes.PERSISTENT_VOLUMES, null, pvName).isPresent()) {
-                return Outcome.SKIPPED + ": already exists; its data is not restored again";
+            if (cluster.get(KnownTypes.PERSISTENT_VOLUMES, null, volume.persistentVolume()).isPresent()) {
+                return new VolumePlan("already exists; its data is not restored again", true, null);
             }
-            if (parameters.dryRun()) {
-                return "would create a disk from snapshot " + volume.snapshotId();
-            }
-            String disk = snapshotter.restoreVolume(parameters.name(), volume, targetNamespace, volumeTimeout);
-            ObjectNode spec = object.with("spec");
-            if (spec.path("csi") instanceof ObjectNode csi) {
-                csi.put("volumeHandle", disk);
-            } else if (spec.path("azureDisk") instanceof ObjectNode azureDisk) {
-                azureDisk.put("diskURI", disk);
-                azureDisk.put("diskName", disk.substring(disk.lastIndexOf('/') + 1));
-            }
-            return "disk " + disk + " created from snapshot " + volume.snapshotId();
+            return parameters.dryRun()
+                    ? new VolumePlan("would create a disk from snapshot " + volume.snapshotId(), false, null)
+                    : new VolumePlan("disk created from snapshot " + volume.snapshotId(), false, volume);
         }
         if (type.qualifiedName().equals("persistentvolumeclaims")) {
             VolumeRecord volume = volumesByClaim.get(sourceNamespace + "/" + object.path("metadata").path("name").asText());
             if (volume == null) {
-                return null;
+                return VolumePlan.NONE;
             }
             ObjectNode spec = object.with("spec");
             if (!parameters.restoreVolumes()) {
                 spec.remove("volumeName");
-                return "provisioned fresh, without data";
+                return new VolumePlan("provisioned fresh, without data", false, null);
             }
             if (volume.isCompleted() && "csi".equals(volume.provider())) {
-                String snapshot = parameters.dryRun() ? "(dry run)"
-                        : snapshotter.restoreVolume(parameters.name(), volume, targetNamespace, volumeTimeout);
                 spec.remove("volumeName");
-                ObjectNode dataSource = spec.putObject("dataSource");
-                dataSource.put("apiGroup", "snapshot.storage.k8s.io").put("kind", "VolumeSnapshot").put("name", snapshot);
-                return "provisioned from VolumeSnapshot " + targetNamespace + "/" + snapshot;
+                spec.putObject("dataSource").put("apiGroup", "snapshot.storage.k8s.io").put("kind", "VolumeSnapshot")
+                        .put("name", "(dry run)");
+                return parameters.dryRun()
+                        ? new VolumePlan("would be provisioned from a VolumeSnapshot of " + volume.snapshotId(), false, null)
+                        : new VolumePlan("provisioned from a VolumeSnapshot of " + volume.snapshotId(), false, volume);
             }
         }
-        return null;
+        return VolumePlan.NONE;
     }
 
     /** Rewrites the namespace of the object and the namespaces it refers to. */

@@ -23,6 +23,7 @@ import jobs.kube.Cluster;
 import jobs.kube.ClusterAccessException;
 import jobs.kube.KnownTypes;
 import jobs.kube.ResourceType;
+import jobs.snapshot.SnapshotException;
 import jobs.store.ChunkCodec;
 import jobs.store.RestoreRecord.ItemResult;
 import jobs.store.RestoreRecords;
@@ -45,6 +46,7 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
     static final String PROBLEMS = "writer.problems";
 
     private final Cluster cluster;
+    private final VolumeMaterializer volumes;
     private final RestoreRecords records;
     private final RestoreParameters parameters;
     private final Progress progress;
@@ -55,9 +57,10 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
     private Map<String, Long> counts = new TreeMap<>();
     private List<ItemResult> problems = new ArrayList<>();
 
-    RestoreWriter(Cluster cluster, RestoreRecords records, RestoreParameters parameters, Progress progress, Clock clock,
-                  Duration crdTimeout, int parallelism) {
+    RestoreWriter(Cluster cluster, VolumeMaterializer volumes, RestoreRecords records, RestoreParameters parameters,
+                  Progress progress, Clock clock, Duration crdTimeout, int parallelism) {
         this.cluster = cluster;
+        this.volumes = volumes;
         this.records = records;
         this.parameters = parameters;
         this.progress = progress;
@@ -126,8 +129,17 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
             return new ItemResult(resource, action.namespace(), action.name(), action.outcome(), action.reason());
         }
         try {
-            return parameters.dryRun() ? plan(action) : create(action);
-        } catch (ClusterAccessException e) {
+            if (parameters.dryRun()) {
+                return plan(action);
+            }
+            if (action.volume() != null) {
+                if (action.namespace() != null) {
+                    ensureNamespace(action.namespace());
+                }
+                volumes.materialize(action.volume(), action.desired(), action.namespace());
+            }
+            return create(action);
+        } catch (ClusterAccessException | SnapshotException e) {
             return result(action, Outcome.FAILED, e.getMessage());
         }
     }

@@ -11,6 +11,7 @@ import jobs.testing.ApiServer;
 import jobs.testing.ArmCompute;
 import jobs.testing.ClusterFixture;
 import jobs.testing.Kbackup;
+import jobs.testing.SnapshotController;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,37 @@ class VolumeRestoreTest {
         assertThat(pv.getSpec().getClaimRef().getUid()).isNull();
         PersistentVolumeClaim pvc = target.client().persistentVolumeClaims().inNamespace("shop").withName("data").get();
         assertThat(pvc.getSpec().getVolumeName()).isEqualTo("pv-data");
+    }
+
+    @Test
+    void csiClaimsComeBackFromAPreProvisionedSnapshotInTheMappedNamespace() {
+        try (SnapshotController controller = new SnapshotController(source, null)) {
+            Kbackup csi = fromSource.with("--kbackup.snapshots.provider=csi", "--kbackup.snapshots.csi.volume-snapshot-class=vsc");
+            assertThat(csi.run("backup", "--name", "csi-data", "--include-namespaces", "shop").exitCode()).isZero();
+            Kbackup csiIntoTarget = intoTarget.with("--kbackup.snapshots.provider=csi", "--kbackup.snapshots.csi.volume-snapshot-class=vsc");
+
+            Kbackup.Result result = csiIntoTarget.run("restore", "--from", "csi-data", "--name", "csi-dr",
+                    "--namespace-mapping", "shop=shop-dr");
+
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            assertThat(target.client().persistentVolumes().withName("pv-data").get()).as("provisioned through the claim").isNull();
+            PersistentVolumeClaim pvc = target.client().persistentVolumeClaims().inNamespace("shop-dr").withName("data").get();
+            assertThat(pvc.getSpec().getVolumeName()).isNull();
+            assertThat(pvc.getSpec().getDataSource().getKind()).isEqualTo("VolumeSnapshot");
+            String snapshotName = pvc.getSpec().getDataSource().getName();
+            var vs = target.client().genericKubernetesResources(jobs.kube.KnownTypes.VOLUME_SNAPSHOTS.context())
+                    .inNamespace("shop-dr").withName(snapshotName).get();
+            @SuppressWarnings("unchecked")
+            String contentName = (String) ((java.util.Map<String, Object>) ((java.util.Map<String, Object>) vs.getAdditionalProperties()
+                    .get("spec")).get("source")).get("volumeSnapshotContentName");
+            var content = target.client().genericKubernetesResources(jobs.kube.KnownTypes.VOLUME_SNAPSHOT_CONTENTS.context())
+                    .withName(contentName).get();
+            assertThat(content.getAdditionalProperties().get("spec")).isEqualTo(java.util.Map.of(
+                    "driver", "disk.csi.azure.com", "deletionPolicy", "Retain",
+                    "source", java.util.Map.of("snapshotHandle", "handle-data"),
+                    "volumeSnapshotRef", java.util.Map.of("namespace", "shop-dr", "name", snapshotName),
+                    "volumeSnapshotClassName", "vsc"));
+        }
     }
 
     @Test

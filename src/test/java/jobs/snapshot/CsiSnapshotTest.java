@@ -3,17 +3,14 @@ package jobs.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import jobs.kube.KnownTypes;
 import jobs.store.Manifest.VolumeRecord;
 import jobs.testing.ApiServer;
 import jobs.testing.ClusterFixture;
 import jobs.testing.Kbackup;
+import jobs.testing.SnapshotController;
 import jobs.testing.Stored;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,55 +23,25 @@ class CsiSnapshotTest {
     @TempDir
     Path dir;
     ApiServer api;
-    ScheduledExecutorService controller;
+    SnapshotController controller;
 
     @BeforeEach
     void start() {
         api = ApiServer.start();
         ClusterFixture.populate(api);
-        controller = Executors.newSingleThreadScheduledExecutor();
     }
 
     @AfterEach
     void stop() {
-        controller.shutdownNow();
+        if (controller != null) {
+            controller.close();
+        }
         api.close();
-    }
-
-    /** Binds every new VolumeSnapshot to a content with a handle and marks it ready, or fails claims named in {@code failing}. */
-    private void snapshotController(String failingClaim) {
-        controller.scheduleWithFixedDelay(() -> {
-            var snapshots = api.client().genericKubernetesResources(KnownTypes.VOLUME_SNAPSHOTS.context()).inAnyNamespace().list();
-            for (GenericKubernetesResource vs : snapshots.getItems()) {
-                if (vs.getAdditionalProperties().get("status") != null) {
-                    continue;
-                }
-                @SuppressWarnings("unchecked")
-                Map<String, Object> source = (Map<String, Object>) ((Map<String, Object>) vs.getAdditionalProperties().get("spec")).get("source");
-                String claim = (String) source.get("persistentVolumeClaimName");
-                if (claim.equals(failingClaim)) {
-                    vs.getAdditionalProperties().put("status", Map.of("readyToUse", false,
-                            "error", Map.of("message", "Failed to check and update snapshot content: disk busy")));
-                } else {
-                    String content = "snapcontent-" + vs.getMetadata().getUid();
-                    api.client().genericKubernetesResources(KnownTypes.VOLUME_SNAPSHOT_CONTENTS.context()).resource(
-                            new GenericKubernetesResourceBuilder().withApiVersion("snapshot.storage.k8s.io/v1")
-                                    .withKind("VolumeSnapshotContent").withNewMetadata().withName(content).endMetadata()
-                                    .addToAdditionalProperties("spec", Map.of("driver", "disk.csi.azure.com",
-                                            "deletionPolicy", "Delete"))
-                                    .addToAdditionalProperties("status", Map.of("readyToUse", true,
-                                            "snapshotHandle", "handle-" + claim)).build()).create();
-                    vs.getAdditionalProperties().put("status", Map.of("readyToUse", true, "boundVolumeSnapshotContentName", content));
-                }
-                api.client().genericKubernetesResources(KnownTypes.VOLUME_SNAPSHOTS.context())
-                        .inNamespace(vs.getMetadata().getNamespace()).resource(vs).update();
-            }
-        }, 50, 50, TimeUnit.MILLISECONDS);
     }
 
     @Test
     void takesAVolumeSnapshotPerClaimAndRecordsTheContentHandle() {
-        snapshotController("invoices");
+        controller = new SnapshotController(api, "invoices");
         Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.snapshots.provider=csi",
                 "--kbackup.snapshots.csi.volume-snapshot-class=csi-azuredisk-vsc", "--kbackup.snapshots.poll-interval=50ms");
 
