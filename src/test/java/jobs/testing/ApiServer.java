@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -18,14 +17,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +35,9 @@ import java.util.function.Predicate;
 import jobs.filter.LabelSelector;
 
 /**
- * A Kubernetes API server test double: fabric8's CRUD mock server stores the objects, and this dispatcher in
- * front of it adds what a real kube-apiserver does and the mock lacks, so that production code runs unchanged:
+ * A Kubernetes API server test double: fabric8's CRUD mock server stores the objects (or, for benchmarks, an
+ * {@link IndexedObjectStore} that keeps them in key order as a real server's storage does), and this dispatcher in
+ * front adds what a real kube-apiserver does and the mock lacks, so that production code runs unchanged:
  * <ul>
  *   <li>discovery documents ({@code /api}, {@code /apis}, {@code /api/v1}, {@code /apis/g/v}), custom resources
  *       included once their CRD is created;</li>
@@ -54,7 +52,7 @@ public final class ApiServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
+    private final ObjectStore store;
     private final KubernetesMockServer server;
     private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final AtomicInteger expireNextContinues = new AtomicInteger();
@@ -64,12 +62,26 @@ public final class ApiServer implements AutoCloseable {
     private volatile Duration createLatency = Duration.ZERO;
     private KubernetesClient client;
 
-    private ApiServer() {
+    private ApiServer(ObjectStore store) {
+        this.store = store;
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new Front(), false);
     }
 
+    /**
+     * A server on fabric8's CRUD mock; {@code -Dkbackup.test.api-store=indexed} runs the suite on the indexed
+     * store instead, which is how the two are kept equivalent.
+     */
     public static ApiServer start() {
-        ApiServer api = new ApiServer();
+        return "indexed".equals(System.getProperty("kbackup.test.api-store")) ? startIndexed() : start(new CrudObjectStore());
+    }
+
+    /** A server on the indexed store, whose requests cost the same at any number of objects. */
+    public static ApiServer startIndexed() {
+        return start(new IndexedObjectStore());
+    }
+
+    private static ApiServer start(ObjectStore store) {
+        ApiServer api = new ApiServer(store);
         api.server.init(InetAddress.getLoopbackAddress(), 0);
         return api;
     }
@@ -182,7 +194,13 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** A parsed resource path. */
-    private record Route(String group, String version, String namespace, String resource, String name) {
+    record Route(String group, String version, String namespace, String resource, String name) {
+
+        /** The path of this route's collection, {@code /api[s]/...[/namespaces/ns]/resource}. */
+        String collectionPath() {
+            return (group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version)
+                    + (namespace == null ? "" : "/namespaces/" + namespace) + "/" + resource;
+        }
 
         static Route parse(String path) {
             String[] s = path.replaceAll("^/+|/+$", "").split("/");
@@ -219,6 +237,8 @@ public final class ApiServer implements AutoCloseable {
                 return handle(request);
             } catch (IOException e) {
                 return status(500, "InternalError", e.toString());
+            } catch (IllegalArgumentException e) {
+                return status(400, "BadRequest", e.getMessage());
             }
         }
 
@@ -248,38 +268,21 @@ public final class ApiServer implements AutoCloseable {
             }
             if (method.equals("POST")) {
                 Route route = Route.parse(path);
-                if (route != null && route.namespace() != null && !namespaceExists(route.namespace())) {
+                if (route != null && route.namespace() != null && !store.namespaceExists(route.namespace())) {
                     return status(404, "NotFound", "namespaces \"" + route.namespace() + "\" not found");
                 }
                 JsonNode body = JSON.readTree(request.getBody().getBytes());
                 if (body.path("metadata").hasNonNull("resourceVersion")) {
                     return status(400, "BadRequest", "resourceVersion should not be set on objects to be created");
                 }
-                MockResponse created = crud.dispatch(request);
+                MockResponse created = store.handle(request, route);
                 return createLatency.toMillis() > 0 ? created.setBodyDelay(createLatency) : created;
             }
-            return crud.dispatch(request);
+            return store.handle(request, Route.parse(path));
         }
 
         private MockResponse list(String path, Route route, Map<String, String> query) throws IOException {
             listCalls.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-            String field = query.get("fieldSelector");
-            MockResponse all = crud.handleGet(field == null ? path : path + "?fieldSelector=" + encode(field));
-            if (all.code() != 200) {
-                return all;
-            }
-            ObjectNode list = (ObjectNode) JSON.readTree(all.getBody().getBytes());
-            LabelSelector selector = LabelSelector.parse(query.get("labelSelector"));
-            List<JsonNode> items = new ArrayList<>();
-            list.withArray("items").forEach(item -> {
-                Map<String, String> labels = new HashMap<>();
-                item.path("metadata").path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-                if (selector.matches(labels)) {
-                    items.add(item);
-                }
-            });
-            items.sort(Comparator.comparing(ApiServer::key));
-
             String after = null;
             String token = query.get("continue");
             if (token != null && !token.isEmpty()) {
@@ -293,29 +296,25 @@ public final class ApiServer implements AutoCloseable {
                 after = parts[1];
             }
             int limit = query.containsKey("limit") ? Integer.parseInt(query.get("limit")) : 0;
+            ObjectStore.Page found = store.page(route, query.get("fieldSelector"), LabelSelector.parse(query.get("labelSelector")),
+                    after, limit);
+            if (found == null) {
+                return status(404, "NotFound", "the server could not find the requested resource");
+            }
             ArrayNode page = JSON.createArrayNode();
-            int remaining = 0;
             String lastKey = null;
-            for (JsonNode item : items) {
-                String key = key(item);
-                if (after != null && key.compareTo(after) <= 0) {
-                    continue;
-                }
-                if (limit > 0 && page.size() == limit) {
-                    remaining++;
-                    continue;
-                }
-                ObjectNode copy = ((ObjectNode) item).deepCopy();
+            for (ObjectNode item : found.items()) {
                 if (isBuiltIn(route.group())) {
                     // A real server leaves apiVersion and kind off the items of a built-in list.
-                    copy.remove("apiVersion");
-                    copy.remove("kind");
+                    item.remove("apiVersion");
+                    item.remove("kind");
                 }
-                page.add(copy);
-                lastKey = key;
+                page.add(item);
+                lastKey = key(item);
             }
+            int remaining = found.remaining();
             ObjectNode metadata = JSON.createObjectNode();
-            metadata.put("resourceVersion", String.valueOf(crud.requestResourceVersion()));
+            metadata.put("resourceVersion", String.valueOf(store.resourceVersion()));
             if (remaining > 0) {
                 String next = System.currentTimeMillis() + "\n" + lastKey;
                 metadata.put("continue", Base64.getUrlEncoder().encodeToString(next.getBytes(StandardCharsets.UTF_8)));
@@ -323,7 +322,7 @@ public final class ApiServer implements AutoCloseable {
             }
             ObjectNode result = JSON.createObjectNode();
             result.put("apiVersion", route.group().isEmpty() ? route.version() : route.group() + "/" + route.version());
-            result.put("kind", list.path("kind").asText("List"));
+            result.put("kind", found.kind());
             result.set("metadata", metadata);
             result.set("items", page);
             MockResponse response = json(200, result);
@@ -385,28 +384,21 @@ public final class ApiServer implements AutoCloseable {
             for (ApiResources.Entry e : ApiResources.BUILT_IN) {
                 byGroupVersion.computeIfAbsent(e.groupVersion(), gv -> new ArrayList<>()).add(e);
             }
-            MockResponse crds = crud.handleGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
-            if (crds.code() == 200) {
-                for (JsonNode crd : JSON.readTree(crds.getBody().getBytes()).path("items")) {
-                    JsonNode spec = crd.path("spec");
-                    JsonNode names = spec.path("names");
-                    List<String> shortNames = new ArrayList<>();
-                    names.path("shortNames").forEach(n -> shortNames.add(n.asText()));
-                    for (JsonNode v : spec.path("versions")) {
-                        if (v.path("served").asBoolean(true)) {
-                            ApiResources.Entry e = new ApiResources.Entry(spec.path("group").asText(), v.path("name").asText(),
-                                    names.path("plural").asText(), names.path("kind").asText(),
-                                    "Namespaced".equals(spec.path("scope").asText()), true, shortNames);
-                            byGroupVersion.computeIfAbsent(e.groupVersion(), gv -> new ArrayList<>()).add(e);
-                        }
+            for (JsonNode crd : store.customResourceDefinitions()) {
+                JsonNode spec = crd.path("spec");
+                JsonNode names = spec.path("names");
+                List<String> shortNames = new ArrayList<>();
+                names.path("shortNames").forEach(n -> shortNames.add(n.asText()));
+                for (JsonNode v : spec.path("versions")) {
+                    if (v.path("served").asBoolean(true)) {
+                        ApiResources.Entry e = new ApiResources.Entry(spec.path("group").asText(), v.path("name").asText(),
+                                names.path("plural").asText(), names.path("kind").asText(),
+                                "Namespaced".equals(spec.path("scope").asText()), true, shortNames);
+                        byGroupVersion.computeIfAbsent(e.groupVersion(), gv -> new ArrayList<>()).add(e);
                     }
                 }
             }
             return byGroupVersion;
-        }
-
-        private boolean namespaceExists(String namespace) {
-            return crud.handleGet("/api/v1/namespaces/" + namespace).code() == 200;
         }
     }
 
@@ -433,16 +425,12 @@ public final class ApiServer implements AutoCloseable {
         return params;
     }
 
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static MockResponse json(int code, JsonNode body) throws IOException {
+    static MockResponse json(int code, JsonNode body) throws IOException {
         return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
                 .setBody(JSON.writeValueAsString(body));
     }
 
-    private static MockResponse status(int code, String reason, String message) {
+    static MockResponse status(int code, String reason, String message) {
         ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1")
                 .put("status", "Failure").put("message", message).put("reason", reason).put("code", code);
         status.putObject("metadata");
