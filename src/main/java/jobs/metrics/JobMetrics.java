@@ -2,6 +2,7 @@ package jobs.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -62,6 +63,11 @@ public class JobMetrics implements JobExecutionListener {
 
     private void count(String name, String job, StepExecution step, long n) {
         Counter.builder(name).tags("job", job, "step", step.getStepName()).register(registry).increment(n);
+    }
+
+    /** The registry other parts of a run count into (storage requests), written out with the job metrics. */
+    public MeterRegistry registry() {
+        return registry;
     }
 
     /** The metrics in the Prometheus text exposition format. */

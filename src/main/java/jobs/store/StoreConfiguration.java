@@ -1,11 +1,18 @@
 package jobs.store;
 
+import com.azure.core.http.HttpPipelineCallContext;
+import com.azure.core.http.HttpPipelinePosition;
+import com.azure.core.http.policy.HttpPipelineSyncPolicy;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import jobs.config.KbackupProperties;
+import jobs.metrics.JobMetrics;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -14,8 +21,8 @@ import org.springframework.context.annotation.Configuration;
 public class StoreConfiguration {
 
     @Bean
-    BlobStore blobStore(KbackupProperties properties) {
-        return create(properties.storage());
+    BlobStore blobStore(KbackupProperties properties, JobMetrics metrics) {
+        return create(properties.storage(), metrics.registry());
     }
 
     @Bean
@@ -31,18 +38,37 @@ public class StoreConfiguration {
 
     /** Builds the configured store; public so tools and tests get exactly what the jobs get. */
     public static BlobStore create(KbackupProperties.Storage storage) {
-        return switch (storage.type()) {
-            case FILESYSTEM -> new FilesystemBlobStore(storage.prefix().isEmpty()
-                    ? storage.filesystem().path() : storage.filesystem().path().resolve(Path.of(storage.prefix())));
-            case AZURE_BLOB -> azure(storage);
-        };
+        return create(storage, new SimpleMeterRegistry());
     }
 
-    private static BlobStore azure(KbackupProperties.Storage storage) {
+    /** The configured store, counting its operations (and Azure's HTTP requests) in {@code registry}. */
+    static BlobStore create(KbackupProperties.Storage storage, MeterRegistry registry) {
+        BlobStore store = switch (storage.type()) {
+            case FILESYSTEM -> new FilesystemBlobStore(storage.prefix().isEmpty()
+                    ? storage.filesystem().path() : storage.filesystem().path().resolve(Path.of(storage.prefix())));
+            case AZURE_BLOB -> azure(storage, registry);
+        };
+        return new MeteredBlobStore(store, registry);
+    }
+
+    private static BlobStore azure(KbackupProperties.Storage storage, MeterRegistry registry) {
         KbackupProperties.Azure azure = storage.azure();
         BlobServiceClientBuilder builder = new BlobServiceClientBuilder().retryOptions(new RequestRetryOptions(
                 RetryPolicyType.EXPONENTIAL, azure.maxTries(), null, azure.retryDelay().toMillis(),
                 azure.maxRetryDelay().toMillis(), null));
+        // Per retry: every HTTP request that reaches the service is one that Azure bills.
+        builder.addPolicy(new HttpPipelineSyncPolicy() {
+            @Override
+            protected void beforeSendingRequest(HttpPipelineCallContext context) {
+                Counter.builder("kbackup.storage.http.requests").description("HTTP requests sent to Azure Blob, retries included")
+                        .tag("method", context.getHttpRequest().getHttpMethod().name()).register(registry).increment();
+            }
+
+            @Override
+            public HttpPipelinePosition getPipelinePosition() {
+                return HttpPipelinePosition.PER_RETRY;
+            }
+        });
         if (azure.hasConnectionString()) {
             builder.connectionString(azure.connectionString());
         } else {
