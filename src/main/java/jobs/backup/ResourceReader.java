@@ -6,6 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import jobs.kube.Cluster;
 import jobs.kube.ClusterAccessException;
 import jobs.kube.ContinueExpiredException;
@@ -28,6 +33,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  *
  * <p>A type the account may not list (401/403) or that has gone (404) is recorded as an item error and skipped;
  * the backup then ends PartiallyFailed instead of failing whole. Other failures fail the step, which resumes here.
+ *
+ * <p>While a chunk is written, the next page is already being listed on a thread of its own, so the API server
+ * and the store work at the same time; memory holds two pages at most. The prefetch is only a head start: the
+ * restart state still names the page being handed out, and a prefetched failure surfaces exactly where the
+ * synchronous list would have failed.
  */
 class ResourceReader implements ItemStreamReader<BackupItem> {
 
@@ -53,6 +63,12 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
     private List<ItemError> errors = new ArrayList<>();
     private ObjectPage page;
     private int position;
+    private ExecutorService prefetcher;
+    private Prefetch prefetched;
+
+    /** A list started ahead of time for the page at {@code token} of type number {@code typeIndex}. */
+    private record Prefetch(int typeIndex, String token, Future<ObjectPage> page) {
+    }
 
     ResourceReader(Cluster cluster, BackupPlan plan, String labelSelector, int pageSize) {
         this.cluster = cluster;
@@ -69,6 +85,22 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
         relists = context.getLong(RELISTS, 0L);
         errors = context.containsKey(ERRORS) ? readErrors(context.getString(ERRORS)) : new ArrayList<>();
         page = null;
+        prefetcher = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "kbackup-list-prefetch");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public void close() {
+        if (prefetched != null) {
+            prefetched.page().cancel(true);
+            prefetched = null;
+        }
+        if (prefetcher != null) {
+            prefetcher.shutdownNow();
+        }
     }
 
     @Override
@@ -112,11 +144,10 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
 
     /** Fetches the page at {@link #pageToken}; false when the type must be skipped. */
     private boolean fetch(ResourceType type) {
-        // Only namespaced lists are narrowed on the server: cluster-scoped objects may be needed whatever their labels.
-        String selector = type.namespaced() ? labelSelector : "";
+        String selector = selector(type);
         try {
             try {
-                page = cluster.list(type, null, selector, pageSize, pageToken);
+                page = list(type, pageToken);
             } catch (ContinueExpiredException e) {
                 if (++fruitlessRelists > MAX_FRUITLESS_RELISTS) {
                     throw new ClusterAccessException("list " + type + ": continue tokens expired " + fruitlessRelists
@@ -136,6 +167,7 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
             throw e;
         }
         position = 0;
+        prefetchNext();
         if (lastKey != null) {
             // Resuming inside this page, or after a relist: skip what was already handed out.
             while (position < page.items().size() && ObjectKeys.listKey(page.items().get(position)).compareTo(lastKey) <= 0) {
@@ -143,6 +175,45 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
             }
         }
         return true;
+    }
+
+    /** Only namespaced lists are narrowed on the server: cluster-scoped objects may be needed whatever their labels. */
+    private String selector(ResourceType type) {
+        return type.namespaced() ? labelSelector : "";
+    }
+
+    /** The page at {@code token} of the current type: the prefetched one when it is that page, else listed now. */
+    private ObjectPage list(ResourceType type, String token) {
+        Prefetch ahead = prefetched;
+        prefetched = null;
+        if (ahead != null && ahead.typeIndex() == typeIndex && Objects.equals(ahead.token(), token)) {
+            try {
+                return ahead.page().get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException failure) {
+                    throw failure;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while listing " + type, e);
+            }
+        }
+        if (ahead != null) {
+            ahead.page().cancel(true);
+        }
+        return cluster.list(type, null, selector(type), pageSize, token);
+    }
+
+    /** Starts listing the page that follows the current one: its next page, or the first of the next type. */
+    private void prefetchNext() {
+        int nextType = page.isLast() ? typeIndex + 1 : typeIndex;
+        String token = page.isLast() ? null : page.continueToken();
+        if (nextType < types.size()) {
+            ResourceType type = types.get(nextType);
+            prefetched = new Prefetch(nextType, token,
+                    prefetcher.submit(() -> cluster.list(type, null, selector(type), pageSize, token)));
+        }
     }
 
     @Override
