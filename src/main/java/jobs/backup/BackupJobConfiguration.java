@@ -157,7 +157,7 @@ public class BackupJobConfiguration {
     ChunkWriter chunkWriter(RestorePoints restorePoints, KbackupProperties properties, Clock clock,
                             @Value("#{jobParameters['name']}") String name) {
         Progress progress = new Progress("Backup " + name, clock, properties.backup().progressInterval(), log::info);
-        return new ChunkWriter(restorePoints, name, progress);
+        return new ChunkWriter(restorePoints, name, progress, properties.backup().compressionLevel());
     }
 
     @Bean

@@ -27,12 +27,14 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
     private final RestorePoints restorePoints;
     private final String name;
     private final Progress progress;
+    private final int compressionLevel;
     private int nextChunk;
 
-    ChunkWriter(RestorePoints restorePoints, String name, Progress progress) {
+    ChunkWriter(RestorePoints restorePoints, String name, Progress progress, int compressionLevel) {
         this.restorePoints = restorePoints;
         this.name = name;
         this.progress = progress;
+        this.compressionLevel = compressionLevel;
     }
 
     @Override
@@ -51,7 +53,7 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
             objects.add(item.object());
             perType.merge(item.type().qualifiedName(), 1L, Long::sum);
         }
-        byte[] bytes = ChunkCodec.encode(objects);
+        byte[] bytes = ChunkCodec.encode(objects, compressionLevel);
         restorePoints.putChunk(name, nextChunk, bytes, Map.of(
                 META_ITEMS, Integer.toString(objects.size()),
                 META_RESOURCES, encodeCounts(perType)));

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import jobs.support.Json;
@@ -27,9 +28,15 @@ public final class ChunkCodec {
     private ChunkCodec() {
     }
 
+    /** Encodes at gzip's default level, for small blobs (restore results) where speed does not matter. */
     public static byte[] encode(List<?> objects) {
+        return encode(objects, Deflater.DEFAULT_COMPRESSION);
+    }
+
+    /** Encodes at {@code level} (1 fastest to 9 smallest; -1 for gzip's default, 6). */
+    public static byte[] encode(List<?> objects, int level) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(objects.size() * 512 + 64);
-        try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, 64 * 1024);
+        try (GZIPOutputStream gzip = new LeveledGzip(bytes, level);
              JsonGenerator generator = MAPPER.getFactory().createGenerator(gzip)) {
             generator.setRootValueSeparator(null);
             for (Object object : objects) {
@@ -48,6 +55,15 @@ public final class ChunkCodec {
             return MAPPER.readerFor(JsonNode.class).readValues(new GZIPInputStream(new ByteArrayInputStream(chunk)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** GZIPOutputStream with a chosen level: its deflater is protected, so a subclass sets it. */
+    private static final class LeveledGzip extends GZIPOutputStream {
+
+        LeveledGzip(ByteArrayOutputStream out, int level) throws IOException {
+            super(out, 64 * 1024);
+            def.setLevel(level);
         }
     }
 

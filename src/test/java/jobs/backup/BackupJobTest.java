@@ -82,6 +82,17 @@ class BackupJobTest {
     }
 
     @Test
+    void theCompressionLevelTradesChunkSizeForSpeedAndReadsBackTheSame() {
+        assertThat(kbackup.run("backup", "--name", "fast").exitCode()).isZero();
+        assertThat(kbackup.with("--kbackup.backup.compression-level=9").run("backup", "--name", "small").exitCode()).isZero();
+
+        long fast = Stored.manifest(stored, "fast").chunks().stream().mapToLong(Manifest.ChunkRef::bytes).sum();
+        long small = Stored.manifest(stored, "small").chunks().stream().mapToLong(Manifest.ChunkRef::bytes).sum();
+        assertThat(small).isLessThan(fast);
+        assertThat(Stored.objects(stored, "small")).isEqualTo(Stored.objects(stored, "fast"));
+    }
+
+    @Test
     void expiredContinueTokensAreRecoveredWithoutLossOrDuplicates() {
         api.expireNextContinues(3);
 
