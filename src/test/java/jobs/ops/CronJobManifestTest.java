@@ -117,6 +117,10 @@ class CronJobManifestTest {
                 assertThat(c.path("resources").path("requests").path("cpu").asText()).isNotEmpty();
                 assertThat(c.path("resources").path("requests").path("memory").asText()).isNotEmpty();
                 assertThat(c.path("resources").path("limits").path("memory").asText()).isNotEmpty();
+                // An OutOfMemoryError in a client thread can leave a run waiting forever; exiting lets the Job's
+                // backoff start a fresh pod that resumes.
+                assertThat(c.path("env").findValuesAsText("value").stream().anyMatch(v -> v.contains("-XX:+ExitOnOutOfMemoryError")))
+                        .as("JAVA_TOOL_OPTIONS of %s", c.path("args")).isTrue();
             }
         }
     }
