@@ -61,6 +61,6 @@ final class SnapshotBenchmark {
     }
 
     private static double volumesStepSeconds(Path dir, String name) throws Exception {
-        return RestoreBenchmark.stepSeconds(dir, "backup", "volumes", name);
+        return StepRecord.of(dir, "backup", "volumes", name).seconds();
     }
 }

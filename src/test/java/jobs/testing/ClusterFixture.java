@@ -103,7 +103,8 @@ public final class ClusterFixture {
         }
     }
 
-    private static HasMetadata crd(String plural, String kind) {
+    /** A namespaced CRD of group example.com, version v1, that keeps any fields. */
+    public static HasMetadata crd(String plural, String kind) {
         return new CustomResourceDefinitionBuilder().withNewMetadata().withName(plural + ".example.com").endMetadata()
                 .withNewSpec().withGroup("example.com").withScope("Namespaced")
                 .withNewNames().withPlural(plural).withKind(kind).withSingular(kind.toLowerCase()).endNames()

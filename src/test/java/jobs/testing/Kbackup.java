@@ -55,9 +55,15 @@ public final class Kbackup {
 
     /** Starts kbackup in a child JVM with this workspace's configuration, for tests that kill it. */
     public Process spawn(String... args) throws java.io.IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), "jobs.KbackupApplication"));
+        return spawn(List.of("-Xmx256m"), args);
+    }
+
+    /** Like {@link #spawn(String...)}, with these JVM options (heap size, GC log) instead of {@code -Xmx256m}. */
+    public Process spawn(List<String> jvmOptions, String... args) throws java.io.IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "jobs.KbackupApplication"));
         command.addAll(List.of(args));
         command.addAll(config);
         Path log = java.nio.file.Files.createTempFile("kbackup-child-", ".log");
