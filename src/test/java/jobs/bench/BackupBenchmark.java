@@ -10,15 +10,19 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jobs.testing.ApiServer;
+import jobs.testing.Azurite;
 import jobs.testing.Kbackup;
+import jobs.testing.ProcessCpu;
 
 /**
  * Backup of a synthetic cluster ({@link SyntheticCluster}) of 20,000 and 100,000 objects served over HTTP by the
  * indexed API server double, into the local-folder store and into Azurite. Each backup runs in a child JVM with
  * {@code -Xmx256m}, as the CronJob does: objects/s and time of the resources step (from the job repository), the
- * process's wall time, peak RSS and heap (GC log), and the storage requests it made (its metrics file). Beside it,
- * the floor: the same types listed in pages of 500 by a plain fabric8 client in a child JVM of the same size.
- * Sizes: {@code -Dbench.sizes=20000,100000}.
+ * process's wall and CPU time, peak RSS and heap (GC log), the CPU the API server double and Azurite used
+ * meanwhile, and the storage requests it made (its metrics file). Beside it, the floor: the same types listed in
+ * pages of 500 by a plain fabric8 client in a child JVM of the same size. Every run is repeated
+ * ({@code -Dbench.repeats}, 3) and the median reported. Sizes: {@code -Dbench.sizes=20000,100000}; stores:
+ * {@code -Dbench.stores=filesystem,azurite}; {@code -Dbench.skipHeapProbes=true} leaves out the smallest-heap search.
  */
 final class BackupBenchmark {
 
@@ -35,6 +39,7 @@ final class BackupBenchmark {
         for (String s : System.getProperty("bench.sizes", "20000,100000").split(",")) {
             sizes.add(Integer.parseInt(s.trim()));
         }
+        int repeats = Integer.getInteger("bench.repeats", 3);
         List<String> rows = new ArrayList<>();
         for (int size : sizes) {
             Path dir = Files.createTempDirectory("kbackup-bench-backup-" + size);
@@ -42,40 +47,80 @@ final class BackupBenchmark {
                 double seedSeconds = SyntheticCluster.seed(api, size);
                 System.out.printf("%nseeded %d objects in %.1f s (%.0f creates/s, plain fabric8 client, 8 threads)%n", size,
                         seedSeconds, size / seedSeconds);
-                String[] floor = floor(api, dir);
-                long floorObjects = Long.parseLong(floor[0]);
-                double floorSeconds = Double.parseDouble(floor[1]);
-                rows.add(String.format("| %,d | list floor | %,d | %.2f | %.0f | - | - | - | - | - | - |", size, floorObjects,
-                        floorSeconds, floorObjects / floorSeconds));
-                for (String store : List.of("filesystem", "azurite")) {
-                    String name = "bench-" + store;
+                // A first list warms up the API server double's own code, so no measured run pays for its JIT.
+                floor(api, dir, -1);
+                List<Run> floors = new ArrayList<>();
+                for (int r = 0; r < repeats; r++) {
+                    floors.add(floor(api, dir, r));
+                }
+                Run floor = median(floors);
+                rows.add(row(size, "list floor", floor, floor.seconds(), "-", "-"));
+                for (String store : System.getProperty("bench.stores", "filesystem,azurite").split(",")) {
                     Kbackup kbackup = store.equals("filesystem") ? Kbackup.filesystem(dir, api)
                             : Kbackup.azure(dir, api, "bench-" + size);
-                    Path metrics = dir.resolve(name + ".prom");
-                    Path gcLog = dir.resolve(name + "-gc.log");
-                    Process process = kbackup.with("--kbackup.metrics.file=" + metrics)
-                            .spawn(ChildJvm.options(gcLog), "backup", "--name", name);
-                    ChildJvm jvm = ChildJvm.watch(process, gcLog);
-                    if (jvm.exitCode() != 0) {
-                        throw new IllegalStateException("backup into " + store + " exited " + jvm.exitCode() + ": "
-                                + Files.readString(kbackup.childLog(process)));
+                    List<Run> runs = new ArrayList<>();
+                    for (int r = 0; r < repeats; r++) {
+                        runs.add(backup(kbackup, dir, "bench-" + store + "-" + r));
                     }
-                    StepRecord step = StepRecord.of(dir, "backup", "resources", name);
-                    Map<String, Double> requests = storageRequests(metrics);
-                    int smallest = smallestHeap(kbackup, dir, name);
-                    rows.add(String.format("| %,d | %s | %,d | %.2f | %.0f | %.2f | %.1f | %d / %d | %d | %s | %s |", size, store,
-                            step.written(), step.seconds(), step.written() / step.seconds(), step.seconds() / floorSeconds,
-                            jvm.wallSeconds(), jvm.peakHeapMb(), jvm.peakLiveHeapMb(), jvm.peakRssKb() / 1024,
-                            smallest == 0 ? "-" : smallest + " MB", requests));
+                    Run backup = median(runs);
+                    int smallest = Boolean.getBoolean("bench.skipHeapProbes") ? 0 : smallestHeap(kbackup, dir, "bench-" + store);
+                    rows.add(row(size, store, backup, floor.seconds(), smallest == 0 ? "-" : smallest + " MB",
+                            storageRequests(backup.metrics()).toString()));
                     System.out.println(rows.get(rows.size() - 1));
                 }
             }
         }
-        System.out.printf("%nBackup benchmark (indexed API server double over HTTP, pages of 500, child JVM -Xmx256m)%n");
-        System.out.println("| objects | run | objects stored | resources step s | objects/s | ratio to floor | process wall s "
-                + "| peak heap / max after GC MB | peak RSS MB | smallest -Xmx that completes | storage requests |");
-        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        System.out.printf("%nBackup benchmark: indexed API server double over HTTP, pages of 500, child JVMs with -Xmx256m; "
+                + "median of %d runs each%n", repeats);
+        System.out.println("| objects | run | objects | list/resources step s | objects/s | ratio to floor | process wall s "
+                + "| CPU s: process / API server / Azurite | peak heap / max after GC MB | peak RSS MB "
+                + "| smallest -Xmx that completes | storage requests |");
+        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         rows.forEach(System.out::println);
+    }
+
+    /**
+     * One measured run.
+     *
+     * @param objects       objects listed or stored
+     * @param seconds       the floor's list time, or the backup's resources step
+     * @param jvm           what the child JVM cost
+     * @param serverCpu     CPU seconds the API server double (this JVM) used meanwhile
+     * @param azuriteCpu    CPU seconds Azurite used meanwhile
+     * @param metrics       the backup's metrics file, or null
+     */
+    private record Run(long objects, double seconds, ChildJvm jvm, double serverCpu, double azuriteCpu, Path metrics) {
+    }
+
+    private static Run median(List<Run> runs) {
+        List<Run> sorted = new ArrayList<>(runs);
+        sorted.sort(java.util.Comparator.comparingDouble(Run::seconds));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String row(int size, String what, Run run, double floorSeconds, String smallest, String requests) {
+        ChildJvm jvm = run.jvm();
+        return String.format("| %,d | %s | %,d | %.2f | %.0f | %s | %.1f | %.1f / %.1f / %.1f | %d / %d | %d | %s | %s |", size, what,
+                run.objects(), run.seconds(), run.objects() / run.seconds(),
+                run.metrics() == null ? "-" : String.format("%.2f", run.seconds() / floorSeconds), jvm.wallSeconds(),
+                jvm.cpuSeconds(), run.serverCpu(), run.azuriteCpu(), jvm.peakHeapMb(), jvm.peakLiveHeapMb(),
+                jvm.peakRssKb() / 1024, smallest, requests);
+    }
+
+    private static Run backup(Kbackup kbackup, Path dir, String name) throws Exception {
+        Path metrics = dir.resolve(name + ".prom");
+        Path gcLog = dir.resolve(name + "-gc.log");
+        long server = ProcessCpu.millis(ProcessHandle.current());
+        long azurite = Azurite.shared().cpuMillis();
+        Process process = kbackup.with("--kbackup.metrics.file=" + metrics).spawn(ChildJvm.options(gcLog), "backup", "--name", name);
+        ChildJvm jvm = ChildJvm.watch(process, gcLog);
+        if (jvm.exitCode() != 0) {
+            throw new IllegalStateException("backup " + name + " exited " + jvm.exitCode() + ": "
+                    + Files.readString(kbackup.childLog(process)));
+        }
+        StepRecord step = StepRecord.of(dir, "backup", "resources", name);
+        return new Run(step.written(), step.seconds(), jvm, (ProcessCpu.millis(ProcessHandle.current()) - server) / 1000.0,
+                (Azurite.shared().cpuMillis() - azurite) / 1000.0, metrics);
     }
 
     /**
@@ -96,16 +141,23 @@ final class BackupBenchmark {
         return smallest;
     }
 
-    private static String[] floor(ApiServer api, Path dir) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), ListFloor.class.getName(), api.url(), "500")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(process.getInputStream().readAllBytes()).trim();
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException("list floor failed: " + out);
+    private static Run floor(ApiServer api, Path dir, int repeat) throws IOException, InterruptedException {
+        Path gcLog = dir.resolve("floor-" + repeat + "-gc.log");
+        Path out = dir.resolve("floor-" + repeat + ".out");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ChildJvm.options(gcLog));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ListFloor.class.getName(), api.url(), "500"));
+        long server = ProcessCpu.millis(ProcessHandle.current());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        ChildJvm jvm = ChildJvm.watch(process, gcLog);
+        List<String> lines = Files.readAllLines(out);
+        if (jvm.exitCode() != 0 || lines.isEmpty()) {
+            throw new IllegalStateException("list floor failed: " + lines);
         }
-        String[] lines = out.split("\n");
-        return lines[lines.length - 1].split(" ");
+        String[] result = lines.get(lines.size() - 1).split(" ");
+        return new Run(Long.parseLong(result[0]), Double.parseDouble(result[1]), jvm,
+                (ProcessCpu.millis(ProcessHandle.current()) - server) / 1000.0, 0, null);
     }
 
     /** Storage counters from a metrics file: operations by kind, and Azure HTTP requests by method. */

@@ -3,27 +3,38 @@ package jobs.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jobs.testing.ProcessCpu;
 
 /**
- * What a benchmarked child JVM cost: wall time, peak resident set (VmHWM, polled from /proc while it runs) and, from
- * its GC log, the most heap in use before a collection and the most still live after one.
+ * What a benchmarked child JVM cost: wall time, CPU time and peak resident set (VmHWM), polled from /proc while it
+ * runs, and, from its GC log, the most heap in use before a collection and the most still in use after one.
  */
-record ChildJvm(int exitCode, double wallSeconds, long peakRssKb, long peakHeapMb, long peakLiveHeapMb) {
+record ChildJvm(int exitCode, double wallSeconds, double cpuSeconds, long peakRssKb, long peakHeapMb, long peakLiveHeapMb) {
 
     private static final Pattern PAUSE = Pattern.compile("Pause.* (\\d+)([KMG])->(\\d+)([KMG])\\(\\d+[KMG]\\)");
 
-    /** JVM options for a child whose heap is to be measured: the backup's 256 MB and a GC log. */
+    /**
+     * JVM options for a child whose heap is to be measured: the backup's 256 MB and a GC log, plus whatever
+     * {@code BENCH_CHILD_OPTIONS} adds (a flight recording, to see where the time goes).
+     */
     static List<String> options(Path gcLog) {
-        return List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog);
+        List<String> options = new ArrayList<>(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog));
+        String extra = System.getenv("BENCH_CHILD_OPTIONS");
+        if (extra != null && !extra.isBlank()) {
+            options.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        return options;
     }
 
     static ChildJvm watch(Process process, Path gcLog) throws IOException, InterruptedException {
         long start = System.nanoTime();
         AtomicLong peakRss = new AtomicLong();
+        AtomicLong cpu = new AtomicLong();
         Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
         Thread poller = new Thread(() -> {
             while (process.isAlive()) {
@@ -33,7 +44,8 @@ record ChildJvm(int exitCode, double wallSeconds, long peakRssKb, long peakHeapM
                             peakRss.accumulateAndGet(Long.parseLong(line.replaceAll("\\D", "")), Math::max);
                         }
                     }
-                    Thread.sleep(50);
+                    cpu.accumulateAndGet(ProcessCpu.millis(process.toHandle()), Math::max);
+                    Thread.sleep(20);
                 } catch (IOException | InterruptedException | RuntimeException e) {
                     return; // the process has gone
                 }
@@ -53,7 +65,7 @@ record ChildJvm(int exitCode, double wallSeconds, long peakRssKb, long peakHeapM
                 peakLive = Math.max(peakLive, mb(m.group(3), m.group(4)));
             }
         }
-        return new ChildJvm(code, wall, peakRss.get(), peakHeap, peakLive);
+        return new ChildJvm(code, wall, cpu.get() / 1000.0, peakRss.get(), peakHeap, peakLive);
     }
 
     private static long mb(String value, String unit) {

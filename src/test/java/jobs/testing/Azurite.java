@@ -106,6 +106,11 @@ public final class Azurite {
         }
     }
 
+    /** CPU milliseconds the emulator has used so far, to tell its share of a benchmark from the code's. */
+    public synchronized long cpuMillis() {
+        return process == null ? 0 : ProcessCpu.millis(process.toHandle());
+    }
+
     public String connectionString() {
         return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + KEY
                 + ";BlobEndpoint=http://127.0.0.1:" + port + "/devstoreaccount1;";
