@@ -5,10 +5,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -84,16 +87,29 @@ final class FilesystemBlobStore implements BlobStore {
             return List.of();
         }
         List<BlobEntry> entries = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(start)) {
-            for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                String name = p.getFileName().toString();
-                String key = keyOf(p);
-                if (!name.startsWith(".") && key.startsWith(prefix)) {
-                    entries.add(new BlobEntry(key, Files.size(p), readMetadata(p)));
+        try {
+            // Another process may be writing here (temporary files come and go, a purge deletes): a file that vanishes
+            // between the directory read and its attributes is skipped, and the walk goes on.
+            Files.walkFileTree(start, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path p, BasicFileAttributes attributes) throws IOException {
+                    String key = keyOf(p);
+                    if (attributes.isRegularFile() && !p.getFileName().toString().startsWith(".") && key.startsWith(prefix)) {
+                        entries.add(new BlobEntry(key, attributes.size(), readMetadata(p)));
+                    }
+                    return FileVisitResult.CONTINUE;
                 }
-            }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+            });
         } catch (NoSuchFileException e) {
-            // a blob deleted while listing is simply not listed
+            // the folder itself was deleted while listing: nothing left to list
         } catch (IOException e) {
             throw new StorageException("cannot list '" + prefix + "' in " + location() + ": " + e, e);
         }
