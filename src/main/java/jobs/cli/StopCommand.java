@@ -3,8 +3,9 @@ package jobs.cli;
 import java.io.PrintWriter;
 import jobs.support.ExitCodes;
 import jobs.support.InvalidInputException;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -25,7 +26,12 @@ class StopCommand implements Subcommand {
         if (!execution.getStatus().isRunning()) {
             throw new InvalidInputException("stop: execution " + id + " is " + execution.getStatus() + ", not running");
         }
-        context.getBean(JobOperator.class).stop(execution);
+        // Only the job execution is marked STOPPING: the running process reads that at its next commit, takes its
+        // step's current version and stops there. JobOperator.stop would also write the step execution from this
+        // process, racing the running one's commit into an OptimisticLockingFailureException that fails the run
+        // instead of stopping it (spring-batch#5120, #5308).
+        execution.setStatus(BatchStatus.STOPPING);
+        context.getBean(JobRepository.class).update(execution);
         out.printf("Stop requested for %s execution %d%n", execution.getJobInstance().getJobName(), id);
         return ExitCodes.COMPLETED;
     }
