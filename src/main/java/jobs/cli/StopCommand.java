@@ -3,7 +3,7 @@ package jobs.cli;
 import java.io.PrintWriter;
 import jobs.support.ExitCodes;
 import jobs.support.InvalidInputException;
-import org.springframework.batch.core.BatchStatus;
+import jobs.support.StopRequests;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ApplicationContext;
@@ -26,12 +26,7 @@ class StopCommand implements Subcommand {
         if (!execution.getStatus().isRunning()) {
             throw new InvalidInputException("stop: execution " + id + " is " + execution.getStatus() + ", not running");
         }
-        // Only the job execution is marked STOPPING: the running process reads that at its next commit, takes its
-        // step's current version and stops there. JobOperator.stop would also write the step execution from this
-        // process, racing the running one's commit into an OptimisticLockingFailureException that fails the run
-        // instead of stopping it (spring-batch#5120, #5308).
-        execution.setStatus(BatchStatus.STOPPING);
-        context.getBean(JobRepository.class).update(execution);
+        StopRequests.request(context.getBean(JobRepository.class), id);
         out.printf("Stop requested for %s execution %d%n", execution.getJobInstance().getJobName(), id);
         return ExitCodes.COMPLETED;
     }

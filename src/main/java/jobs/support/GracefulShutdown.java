@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
@@ -23,20 +22,17 @@ public class GracefulShutdown implements JobExecutionListener {
     private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
     private static final Duration MAX_WAIT = Duration.ofSeconds(100);
 
-    private final ObjectProvider<JobOperator> jobOperator;
     private final ObjectProvider<JobRepository> jobRepository;
     private final Map<Long, Thread> hooks = new ConcurrentHashMap<>();
 
-    GracefulShutdown(ObjectProvider<JobOperator> jobOperator, ObjectProvider<JobRepository> jobRepository) {
-        this.jobOperator = jobOperator;
+    GracefulShutdown(ObjectProvider<JobRepository> jobRepository) {
         this.jobRepository = jobRepository;
     }
 
     @Override
     public void beforeJob(JobExecution execution) {
-        JobOperator operator = jobOperator.getObject();
         JobRepository repository = jobRepository.getObject();
-        Thread hook = new Thread(() -> stopAndWait(operator, repository, execution), "kbackup-graceful-stop");
+        Thread hook = new Thread(() -> stopAndWait(repository, execution), "kbackup-graceful-stop");
         hooks.put(execution.getId(), hook);
         Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -45,14 +41,14 @@ public class GracefulShutdown implements JobExecutionListener {
      * Asks the job to stop, then holds the exit until it has (Batch's own hook returns at once, and the process
      * would die with the execution still STARTED). Bounded, so a stuck call cannot outlast the pod's grace period.
      */
-    private static void stopAndWait(JobOperator operator, JobRepository repository, JobExecution execution) {
+    private static void stopAndWait(JobRepository repository, JobExecution execution) {
         try {
             if (!execution.isRunning()) {
                 return;
             }
             log.warn("Termination signal: stopping {} execution {} at its next commit", execution.getJobInstance().getJobName(),
                     execution.getId());
-            operator.stop(execution);
+            StopRequests.request(repository, execution.getId());
             // The recorded status is the truth the next launch will see; wait until the job has written its end.
             long deadline = System.nanoTime() + MAX_WAIT.toNanos();
             BatchStatus recorded = BatchStatus.STARTED;

@@ -92,11 +92,17 @@ public final class Azurite {
         }
     }
 
+    /**
+     * Stops the emulator as an outage would, but gracefully: Azurite saves its blob metadata on close (otherwise
+     * only every 5 s), and a forced kill would lose blobs it had acknowledged, which Azure never does. Closing
+     * waits for requests in flight, so it is given time before it is forced.
+     */
     public synchronized void stop() {
         if (process != null) {
             process.destroy();
             try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                if (!process.waitFor(45, TimeUnit.SECONDS)) {
+                    System.err.println("Azurite did not close within 45 s; killing it (recent blobs may be lost)");
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
