@@ -11,7 +11,7 @@ import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobListDetails;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.ListBlobsOptions;
-import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
+import com.azure.storage.blob.options.BlobParallelUploadOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,10 +36,8 @@ final class AzureBlobStore implements BlobStore {
     @Override
     public void put(String key, byte[] content, Map<String, String> metadata) {
         ensureContainer();
-        // One Put Blob request: blobs here are chunks of a few MB at most, far below its 5,000 MiB limit, so the
-        // parallel block upload machinery would only add buffering and a reactive pipeline per write.
-        call("write blob '" + key + "'", () -> container.getBlobClient(prefix + key).getBlockBlobClient()
-                .uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(content)).setMetadata(metadata),
+        call("write blob '" + key + "'", () -> container.getBlobClient(prefix + key)
+                .uploadWithResponse(new BlobParallelUploadOptions(BinaryData.fromBytes(content)).setMetadata(metadata),
                         null, null));
     }
 
