@@ -1,5 +1,6 @@
 package jobs.cli;
 
+import jobs.support.InvalidInputException;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ApplicationContext;
@@ -11,12 +12,20 @@ final class Executions {
     private Executions() {
     }
 
-    /** The execution, or null; the JDBC repository throws for an unknown id instead of returning null. */
-    static JobExecution find(ApplicationContext context, long id) {
+    /**
+     * The execution {@code id}, for {@code command}; an unknown id is bad input (the JDBC repository throws for it
+     * instead of returning null).
+     */
+    static JobExecution require(ApplicationContext context, String command, long id) {
+        JobExecution execution;
         try {
-            return context.getBean(JobRepository.class).getJobExecution(id);
+            execution = context.getBean(JobRepository.class).getJobExecution(id);
         } catch (EmptyResultDataAccessException e) {
-            return null;
+            execution = null;
         }
+        if (execution == null) {
+            throw new InvalidInputException(command + ": no job execution " + id);
+        }
+        return execution;
     }
 }

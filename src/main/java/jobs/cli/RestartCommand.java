@@ -20,10 +20,7 @@ class RestartCommand implements Subcommand {
 
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
-        JobExecution last = Executions.find(context, id);
-        if (last == null) {
-            throw new InvalidInputException("restart: no job execution " + id);
-        }
+        JobExecution last = Executions.require(context, "restart", id);
         if (last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED) {
             throw new InvalidInputException("restart: execution " + id + " is " + last.getStatus() + " and cannot be restarted");
         }

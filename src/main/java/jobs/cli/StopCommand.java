@@ -19,10 +19,7 @@ class StopCommand implements Subcommand {
 
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
-        JobExecution execution = Executions.find(context, id);
-        if (execution == null) {
-            throw new InvalidInputException("stop: no job execution " + id);
-        }
+        JobExecution execution = Executions.require(context, "stop", id);
         if (!execution.getStatus().isRunning()) {
             throw new InvalidInputException("stop: execution " + id + " is " + execution.getStatus() + ", not running");
         }

@@ -80,6 +80,7 @@ class ReportTest {
         assertThat(kbackup.run("report", "--since", "1h", "--job", "purge").out()).doesNotContain("purge   ");
         assertThat(kbackup.run("report", "--job", "archive").exitCode()).isEqualTo(2);
         assertThat(kbackup.run("restart", "999").err()).contains("no job execution 999");
+        assertThat(kbackup.run("stop", "999").err()).contains("stop: no job execution 999");
         assertThat(kbackup.run("restart", good.path("id").asText()).exitCode()).isEqualTo(2);
     }
 
