@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +90,8 @@ class StorageOutageTest {
     @Test
     void aRestoreFailsNamingTheStorageErrorAndCompletesOnceStorageIsBack() throws Exception {
         assertThat(kbackup.run("backup", "--name", "source").exitCode()).isZero();
+        // The outage is the restore's; the emulator must not take the source restore point down with it.
+        Azurite.shared().awaitMetadataSavedAfter(Instant.now());
         ApiServer target = ApiServer.start();
         try {
             Path targetDir = Files.createDirectories(dir.resolve("target"));
