@@ -13,6 +13,7 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import jobs.support.JobDefaults;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.listener.ExecutionContextPromotionListener;
+import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -70,16 +71,27 @@ public class BackupJobConfiguration {
 
     @Bean
     Step backupResourcesStep(JobRepository jobRepository, PlatformTransactionManager tx, KbackupProperties properties,
-                             ResourceReader resourceReader, BackupItemFilter backupItemFilter, ChunkWriter chunkWriter) {
+                             ResourceReader resourceReader, BackupItemFilter backupItemFilter, ChunkWriter chunkWriter,
+                             StoredCheckpoint storedCheckpoint) {
+        // Handed over as plain functions: the checkpoint alone opens, updates and closes their state.
         return new StepBuilder(RESOURCES_STEP, jobRepository)
                 .<BackupItem, BackupItem>chunk(properties.backup().chunkSize())
                 .transactionManager(tx)
-                .reader(resourceReader)
-                .processor(backupItemFilter)
-                .writer(chunkWriter)
-                .stream(backupItemFilter)
+                .reader(resourceReader::read)
+                .processor(backupItemFilter::process)
+                .writer(chunkWriter::write)
+                .stream(storedCheckpoint)
                 .listener(volumesPromotion())
+                // Registered last so that its afterStep runs first: the promotion then sees the settled state.
+                .listener((StepExecutionListener) storedCheckpoint)
                 .build();
+    }
+
+    @Bean
+    @StepScope
+    StoredCheckpoint storedCheckpoint(ResourceReader resourceReader, BackupItemFilter backupItemFilter,
+                                      ChunkWriter chunkWriter) {
+        return new StoredCheckpoint(resourceReader, backupItemFilter, chunkWriter);
     }
 
     /** Hands the claims to snapshot from the resources step to the volumes step. */

@@ -126,6 +126,11 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
         return null;
     }
 
+    /** True once every planned type has been read to its end. */
+    boolean exhausted() {
+        return typeIndex >= types.size();
+    }
+
     private void advance() {
         if (page.isLast()) {
             nextType();

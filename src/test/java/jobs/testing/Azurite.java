@@ -142,8 +142,17 @@ public final class Azurite {
     }
 
     public String connectionString() {
+        return connectionStringVia(port);
+    }
+
+    /** The connection string for reaching this emulator through a forwarder listening on {@code viaPort}. */
+    public String connectionStringVia(int viaPort) {
         return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + KEY
-                + ";BlobEndpoint=http://127.0.0.1:" + port + "/devstoreaccount1;";
+                + ";BlobEndpoint=http://127.0.0.1:" + viaPort + "/devstoreaccount1;";
+    }
+
+    public int port() {
+        return port;
     }
 
     private static int freePort() throws IOException {
