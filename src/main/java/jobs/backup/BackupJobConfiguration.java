@@ -169,7 +169,8 @@ public class BackupJobConfiguration {
     ChunkWriter chunkWriter(RestorePoints restorePoints, KbackupProperties properties, Clock clock,
                             @Value("#{jobParameters['name']}") String name) {
         Progress progress = new Progress("Backup " + name, clock, properties.backup().progressInterval(), log::info);
-        return new ChunkWriter(restorePoints, name, progress, properties.backup().compressionLevel());
+        return new ChunkWriter(restorePoints, name, progress, properties.backup().compressionLevel(),
+                properties.backup().uploadsInFlight());
     }
 
     @Bean

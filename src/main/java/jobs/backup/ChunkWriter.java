@@ -1,6 +1,8 @@
 package jobs.backup;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,8 +26,9 @@ import org.springframework.batch.infrastructure.item.ItemStreamWriter;
  * name by the resumed run: each object ends up in the restore point exactly once. The blob's metadata carries its
  * SHA-256 and per-type counts, which the manifest step collects.
  *
- * <p>A chunk is encoded and stored on a thread of its own while the next chunk is read, with at most one chunk in
- * flight: {@link #write} first waits for the previous one. The number of chunks known stored,
+ * <p>Chunks are encoded and stored on threads of their own while the next chunks are read, at most
+ * {@code inFlightLimit} at a time: {@link #write} first waits for the oldest when that many are on their way. Storage
+ * latency then overlaps the listing instead of adding to it. The number of chunks known stored from the first,
  * {@link #storedChunks()}, is what {@link StoredCheckpoint} lets the committed restart state claim.
  */
 class ChunkWriter implements ItemStreamWriter<BackupItem> {
@@ -39,22 +42,32 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
     private final String name;
     private final Progress progress;
     private final int compressionLevel;
+    private final int inFlightLimit;
+    /** The chunks handed to the uploaders, oldest first; a failed one stays until the step ends. */
+    private final Deque<Upload> inFlight = new ArrayDeque<>();
     private int nextChunk;
-    private ExecutorService uploader;
-    private CompletableFuture<Void> inFlight;
+    private ExecutorService uploaders;
 
-    ChunkWriter(RestorePoints restorePoints, String name, Progress progress, int compressionLevel) {
+    private record Upload(int index, CompletableFuture<Void> done) {
+
+        boolean stored() {
+            return done.isDone() && !done.isCompletedExceptionally();
+        }
+    }
+
+    ChunkWriter(RestorePoints restorePoints, String name, Progress progress, int compressionLevel, int inFlightLimit) {
         this.restorePoints = restorePoints;
         this.name = name;
         this.progress = progress;
         this.compressionLevel = compressionLevel;
+        this.inFlightLimit = inFlightLimit;
     }
 
     @Override
     public void open(ExecutionContext context) {
         nextChunk = context.getInt(NEXT_CHUNK, 0);
-        inFlight = null;
-        uploader = Executors.newSingleThreadExecutor(r -> {
+        inFlight.clear();
+        uploaders = Executors.newFixedThreadPool(inFlightLimit, r -> {
             Thread thread = new Thread(r, "kbackup-chunk-store");
             thread.setDaemon(true);
             return thread;
@@ -66,7 +79,9 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
         if (chunk.isEmpty()) {
             return;
         }
-        awaitStored();
+        while (!inFlight.isEmpty() && (inFlight.size() >= inFlightLimit || inFlight.peekFirst().done().isDone())) {
+            awaitOldest();
+        }
         List<Object> objects = new ArrayList<>(chunk.size());
         Map<String, Long> perType = new TreeMap<>();
         for (BackupItem item : chunk) {
@@ -74,7 +89,7 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
             perType.merge(item.type().qualifiedName(), 1L, Long::sum);
         }
         int index = nextChunk++;
-        inFlight = CompletableFuture.runAsync(() -> store(index, objects, perType), uploader);
+        inFlight.addLast(new Upload(index, CompletableFuture.runAsync(() -> store(index, objects, perType), uploaders)));
     }
 
     private void store(int index, List<Object> objects, Map<String, Long> perType) {
@@ -85,17 +100,19 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
         perType.forEach(progress::add);
     }
 
-    /** Waits for the chunk in flight, if any; its failure is thrown here, as the synchronous store would have. */
+    /** Waits for every chunk in flight; the first failure is thrown here, as the synchronous store would have. */
     void awaitStored() {
-        CompletableFuture<Void> upload = inFlight;
-        if (upload == null) {
-            return;
+        while (!inFlight.isEmpty()) {
+            awaitOldest();
         }
-        inFlight = null;
+    }
+
+    private void awaitOldest() {
+        Upload oldest = inFlight.peekFirst();
         try {
-            upload.get();
+            oldest.done().get();
+            inFlight.removeFirst();
         } catch (ExecutionException e) {
-            inFlight = upload;
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
             }
@@ -104,29 +121,41 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
             }
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
-            inFlight = upload;
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while storing a chunk of " + name, e);
         }
     }
 
-    /** How many chunks, from the first, are known to be stored: all handed out but the one still in flight. */
+    /** How many chunks, from the first, are known to be stored: all up to the oldest one not stored yet. */
     int storedChunks() {
-        CompletableFuture<Void> upload = inFlight;
-        boolean stored = upload == null || upload.isDone() && !upload.isCompletedExceptionally();
-        return stored ? nextChunk : nextChunk - 1;
+        for (Upload upload : inFlight) {
+            if (!upload.stored()) {
+                return upload.index();
+            }
+        }
+        return nextChunk;
+    }
+
+    /** Lets every chunk in flight finish, stored or not, without throwing: for a step that has already ended. */
+    void settle() {
+        for (Upload upload : inFlight) {
+            try {
+                upload.done().join();
+            } catch (RuntimeException e) {
+                // Not stored: the committed state does not count it, and the resumed run writes it again.
+                log.debug("Chunk {} of {} was not stored: {}", upload.index(), name, e.getMessage());
+            }
+        }
     }
 
     @Override
     public void close() {
         try {
-            awaitStored();
-        } catch (RuntimeException e) {
-            // The step has already failed or stopped with the state of the last stored chunk; this chunk is redone.
-            log.debug("Chunk of {} in flight at close was not stored: {}", name, e.getMessage());
+            settle();
         } finally {
-            if (uploader != null) {
-                uploader.shutdownNow();
+            inFlight.clear();
+            if (uploaders != null) {
+                uploaders.shutdownNow();
             }
             progress.finish();
         }

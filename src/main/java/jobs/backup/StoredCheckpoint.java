@@ -1,5 +1,7 @@
 package jobs.backup;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -12,15 +14,15 @@ import org.springframework.batch.infrastructure.item.ItemStream;
 /**
  * The restart state of the resources step, which never claims more than is stored.
  *
- * <p>The writer stores a chunk while the next one is read, so when Spring Batch commits a chunk its blob may still
+ * <p>The writer stores chunks while the next ones are read, so when Spring Batch commits a chunk its blob may still
  * be on its way. This stream owns the reader's, the filter's and the writer's state: after each chunk it takes a
- * snapshot of all three and commits the latest snapshot whose chunks are all stored, so the committed state is at
- * most one chunk behind. A run killed at any point resumes at a stored chunk and writes again, under the same
- * names, what might not have been; the manifest step drops any blob numbered past the last committed chunk.
+ * snapshot of all three and commits the latest snapshot whose chunks are all stored, so the committed state trails
+ * by at most the chunks in flight. A run killed at any point resumes at a stored chunk and writes again, under the
+ * same names, what might not have been; the manifest step drops any blob numbered past the last committed chunk.
  *
- * <p>When the reader is exhausted it waits for the last chunk, so the step only completes with everything stored.
- * When the step ends otherwise (failure, stop), {@link #afterStep} waits for the chunk in flight and, if it was
- * stored, saves the state that includes it, so a resumed run does not read that chunk again.
+ * <p>When the reader is exhausted it waits for the last chunks, so the step only completes with everything stored.
+ * When the step ends otherwise (failure, stop), {@link #afterStep} lets the chunks in flight finish and saves the
+ * latest state they make true, so a resumed run does not read those chunks again.
  */
 class StoredCheckpoint implements ItemStream, StepExecutionListener {
 
@@ -30,7 +32,8 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
     /** Every key a snapshot has held: a key a later snapshot lacks (a finished page token) is removed. */
     private final Set<String> keys = new HashSet<>();
     private ExecutionContext context;
-    private ExecutionContext pending;
+    /** Snapshots not committed yet because some of their chunks are in flight, oldest first. */
+    private final Deque<ExecutionContext> pending = new ArrayDeque<>();
 
     StoredCheckpoint(ResourceReader reader, BackupItemFilter filter, ChunkWriter writer) {
         this.reader = reader;
@@ -44,7 +47,7 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
         filter.open(executionContext);
         writer.open(executionContext);
         context = executionContext;
-        pending = null;
+        pending.clear();
     }
 
     @Override
@@ -57,33 +60,32 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
         if (reader.exhausted()) {
             writer.awaitStored();
         }
-        int stored = writer.storedChunks();
-        if (pending != null && chunks(pending) <= stored) {
-            apply(pending);
-            pending = null;
+        if (!pending.isEmpty() && chunks(pending.peekLast()) == chunks(now)) {
+            pending.removeLast(); // the newer snapshot needs the same chunks and has read further
         }
-        if (chunks(now) <= stored) {
-            apply(now);
-            pending = null;
-        } else {
-            pending = now;
-        }
+        pending.addLast(now);
+        commitStored();
     }
 
     @Override
     public ExitStatus afterStep(StepExecution stepExecution) {
-        if (pending != null) {
-            try {
-                writer.awaitStored();
-            } catch (RuntimeException e) {
-                return stepExecution.getExitStatus(); // not stored: the committed state, one chunk back, stays
-            }
-            if (chunks(pending) <= writer.storedChunks()) {
-                apply(pending);
-                pending = null;
-            }
+        if (!pending.isEmpty()) {
+            writer.settle();
+            commitStored();
         }
         return stepExecution.getExitStatus();
+    }
+
+    /** Puts the latest snapshot whose chunks are all stored into the step's context, to be committed with it. */
+    private void commitStored() {
+        int stored = writer.storedChunks();
+        ExecutionContext durable = null;
+        while (!pending.isEmpty() && chunks(pending.peekFirst()) <= stored) {
+            durable = pending.removeFirst();
+        }
+        if (durable != null) {
+            apply(durable);
+        }
     }
 
     @Override

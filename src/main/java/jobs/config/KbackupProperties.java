@@ -104,10 +104,13 @@ public record KbackupProperties(
      *
      * @param compressionLevel gzip level of chunk blobs: 1 (the default) compresses API objects several times faster
      *                         than 6 for a few percent more bytes, and compression is most of a backup's CPU
+     * @param uploadsInFlight  chunk blobs stored at once while the listing goes on; the restart state only ever counts
+     *                         stored chunks, so more in flight means more to redo after a crash, and more in memory
      */
     public record Backup(
             @Min(1) @Max(100_000) @DefaultValue("500") int chunkSize,
             @Min(1) @Max(9) @DefaultValue("1") int compressionLevel,
+            @Min(1) @Max(16) @DefaultValue("2") int uploadsInFlight,
             @NotNull @DefaultValue("10s") Duration progressInterval,
             java.util.List<String> includeNamespaces,
             java.util.List<String> excludeNamespaces,
