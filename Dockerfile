@@ -17,4 +17,6 @@ COPY --from=extract /build/extracted/spring-boot-loader/ ./
 COPY --from=extract /build/extracted/snapshot-dependencies/ ./
 COPY --from=extract /build/extracted/application/ ./
 USER 10001
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "org.springframework.boot.loader.launch.JarLauncher"]
+# A backup is a batch run of seconds to minutes on a small CPU request: the C2 compiler's work on cold paths costs
+# more CPU than its faster code gives back (100,000 objects: 16 CPU s with C2, 9 to 10 with C1 only; bench/RESULTS.md).
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "org.springframework.boot.loader.launch.JarLauncher"]

@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jobs.testing.ApiServer;
 import jobs.testing.Azurite;
+import jobs.testing.ImageJvm;
 import jobs.testing.Kbackup;
 import jobs.testing.ProcessCpu;
 
@@ -131,8 +132,9 @@ final class BackupBenchmark {
         int smallest = 0;
         for (int mb : HEAP_PROBES) {
             Path gcLog = dir.resolve(name + "-probe-" + mb + "-gc.log");
-            Process process = kbackup.spawn(List.of("-Xmx" + mb + "m", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog), "backup",
-                    "--name", name + "-probe-" + mb);
+            List<String> options = new java.util.ArrayList<>(List.of("-Xmx" + mb + "m", "-Xlog:gc:file=" + gcLog));
+            options.addAll(ImageJvm.flagsWithExplicitHeap());
+            Process process = kbackup.spawn(options, "backup", "--name", name + "-probe-" + mb);
             if (ChildJvm.watch(process, gcLog).exitCode() != 0) {
                 break;
             }

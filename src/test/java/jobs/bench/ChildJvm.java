@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jobs.testing.ImageJvm;
 import jobs.testing.ProcessCpu;
 
 /**
@@ -19,11 +20,13 @@ record ChildJvm(int exitCode, double wallSeconds, double cpuSeconds, long peakRs
     private static final Pattern PAUSE = Pattern.compile("Pause.* (\\d+)([KMG])->(\\d+)([KMG])\\(\\d+[KMG]\\)");
 
     /**
-     * JVM options for a child whose heap is to be measured: the backup's 256 MB and a GC log, plus whatever
-     * {@code BENCH_CHILD_OPTIONS} adds (a flight recording, to see where the time goes).
+     * JVM options for a child whose heap is to be measured: the backup's 256 MB, the flags the container image runs
+     * the JVM with, and a GC log, plus whatever {@code BENCH_CHILD_OPTIONS} adds (a flight recording, to see where
+     * the time goes). The list floor runs with the same options, so both JVMs compile and collect alike.
      */
     static List<String> options(Path gcLog) {
-        List<String> options = new ArrayList<>(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog));
+        List<String> options = new ArrayList<>(List.of("-Xmx256m", "-Xlog:gc:file=" + gcLog));
+        options.addAll(ImageJvm.flagsWithExplicitHeap());
         String extra = System.getenv("BENCH_CHILD_OPTIONS");
         if (extra != null && !extra.isBlank()) {
             options.addAll(List.of(extra.trim().split("\\s+")));

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import jobs.config.KbackupProperties;
 import jobs.purge.Schedule;
 import org.junit.jupiter.api.BeforeAll;
+import jobs.testing.ImageJvm;
 import org.junit.jupiter.api.Test;
 
 /** Every document of k8s/cronjob.yaml: least privilege, hardened pods, and schedules that match the policy. */
@@ -118,9 +119,10 @@ class CronJobManifestTest {
                 assertThat(c.path("resources").path("requests").path("memory").asText()).isNotEmpty();
                 assertThat(c.path("resources").path("limits").path("memory").asText()).isNotEmpty();
                 // An OutOfMemoryError in a client thread can leave a run waiting forever; exiting lets the Job's
-                // backoff start a fresh pod that resumes.
-                assertThat(c.path("env").findValuesAsText("value").stream().anyMatch(v -> v.contains("-XX:+ExitOnOutOfMemoryError")))
-                        .as("JAVA_TOOL_OPTIONS of %s", c.path("args")).isTrue();
+                // backoff start a fresh pod that resumes. The pods run the JVM as the image does (and as benchmarked).
+                assertThat(ImageJvm.flags()).contains("-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1");
+                String javaOptions = String.join(" ", c.path("env").findValuesAsText("value"));
+                assertThat(javaOptions).as("JAVA_TOOL_OPTIONS of %s", c.path("args")).contains(ImageJvm.flags());
             }
         }
     }
