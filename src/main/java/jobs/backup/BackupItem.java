@@ -1,8 +1,8 @@
 package jobs.backup;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import jobs.kube.ListedObject;
 import jobs.kube.ResourceType;
 
 /** One object on its way from the API server to a chunk blob. */
-record BackupItem(ResourceType type, GenericKubernetesResource object) {
+record BackupItem(ResourceType type, ListedObject object) {
 }

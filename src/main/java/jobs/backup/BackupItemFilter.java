@@ -1,7 +1,6 @@
 package jobs.backup;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,8 +39,7 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
 
     @Override
     public BackupItem process(BackupItem item) {
-        GenericKubernetesResource object = item.object();
-        ObjectMeta meta = object.getMetadata();
+        ObjectMeta meta = item.object().metadata();
         if (meta.getDeletionTimestamp() != null || isExcludedByLabel(meta.getLabels())) {
             return null;
         }
@@ -52,8 +50,7 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
         if (!selector.selectsNamespaced(meta.getNamespace(), meta.getLabels())) {
             return null;
         }
-        String volumeName = object.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
-                && spec.get("volumeName") instanceof String pv ? pv : null;
+        String volumeName = item.object().volumeName();
         List<String> needs = ObjectSelector.needs(type, volumeName);
         needed.addAll(needs);
         if (volumeName != null && !needs.isEmpty() && type.qualifiedName().equals("persistentvolumeclaims")) {

@@ -82,18 +82,18 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
         while (!inFlight.isEmpty() && (inFlight.size() >= inFlightLimit || inFlight.peekFirst().done().isDone())) {
             awaitOldest();
         }
-        List<Object> objects = new ArrayList<>(chunk.size());
+        List<byte[]> objects = new ArrayList<>(chunk.size());
         Map<String, Long> perType = new TreeMap<>();
         for (BackupItem item : chunk) {
-            objects.add(item.object());
+            objects.add(item.object().json());
             perType.merge(item.type().qualifiedName(), 1L, Long::sum);
         }
         int index = nextChunk++;
         inFlight.addLast(new Upload(index, CompletableFuture.runAsync(() -> store(index, objects, perType), uploaders)));
     }
 
-    private void store(int index, List<Object> objects, Map<String, Long> perType) {
-        byte[] bytes = ChunkCodec.encode(objects, compressionLevel);
+    private void store(int index, List<byte[]> objects, Map<String, Long> perType) {
+        byte[] bytes = ChunkCodec.encodeLines(objects, compressionLevel);
         restorePoints.putChunk(name, index, bytes, Map.of(
                 META_ITEMS, Integer.toString(objects.size()),
                 META_RESOURCES, encodeCounts(perType)));

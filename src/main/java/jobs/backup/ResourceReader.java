@@ -1,7 +1,6 @@
 package jobs.backup;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -14,7 +13,7 @@ import java.util.concurrent.Future;
 import jobs.kube.Cluster;
 import jobs.kube.ClusterAccessException;
 import jobs.kube.ContinueExpiredException;
-import jobs.kube.ObjectKeys;
+import jobs.kube.ListedObject;
 import jobs.kube.ObjectPage;
 import jobs.kube.ResourceType;
 import jobs.store.Manifest.ItemError;
@@ -112,8 +111,8 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
                 continue;
             }
             if (position < page.items().size()) {
-                GenericKubernetesResource object = page.items().get(position++);
-                lastKey = ObjectKeys.listKey(object);
+                ListedObject object = page.items().get(position++);
+                lastKey = object.listKey();
                 fruitlessRelists = 0;
                 if (position == page.items().size()) {
                     // Move on at once, so a resumed run starts at the next page instead of fetching this one again.
@@ -175,7 +174,7 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
         prefetchNext();
         if (lastKey != null) {
             // Resuming inside this page, or after a relist: skip what was already handed out.
-            while (position < page.items().size() && ObjectKeys.listKey(page.items().get(position)).compareTo(lastKey) <= 0) {
+            while (position < page.items().size() && page.items().get(position).listKey().compareTo(lastKey) <= 0) {
                 position++;
             }
         }

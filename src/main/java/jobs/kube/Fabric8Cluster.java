@@ -4,18 +4,25 @@ import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
-import io.fabric8.kubernetes.api.model.ListOptions;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
+import java.io.IOException;
 import java.net.HttpURLConnection;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import jobs.support.Json;
 
 /**
  * The cluster port over fabric8. 429 and 5xx answers are retried by fabric8 itself (honouring Retry-After) up to
@@ -66,31 +73,63 @@ public final class Fabric8Cluster implements Cluster {
         }
     }
 
+    /**
+     * Lists through fabric8's HTTP client (its authentication, and its retries of 429 and 5xx) but reads the body
+     * with {@link ListPageParser}, which keeps each object's bytes instead of binding them.
+     */
     @Override
     public ObjectPage list(ResourceType type, String namespace, String labelSelector, int limit, String continueToken) {
-        ListOptions options = new ListOptionsBuilder()
-                .withLimit((long) limit)
-                .withContinue(continueToken)
-                .withLabelSelector(labelSelector == null || labelSelector.isEmpty() ? null : labelSelector)
-                .build();
-        var resources = client.genericKubernetesResources(type.context());
-        GenericKubernetesResourceList list = call("list " + type.qualifiedName(), () -> {
-            if (!type.namespaced()) {
-                return resources.list(options);
-            }
-            return namespace == null ? resources.inAnyNamespace().list(options) : resources.inNamespace(namespace).list(options);
-        });
-        // A list's items carry no apiVersion/kind on a real server; stored objects must be whole.
-        for (GenericKubernetesResource item : list.getItems()) {
-            if (item.getApiVersion() == null) {
-                item.setApiVersion(type.apiVersion());
-            }
-            if (item.getKind() == null) {
-                item.setKind(type.kind());
-            }
+        StringBuilder url = new StringBuilder(client.getMasterUrl().toString().replaceAll("/+$", ""))
+                .append(type.group().isEmpty() ? "/api/" + type.version() : "/apis/" + type.group() + "/" + type.version());
+        if (type.namespaced() && namespace != null) {
+            url.append("/namespaces/").append(namespace);
         }
-        String next = list.getMetadata() == null ? null : list.getMetadata().getContinue();
-        return new ObjectPage(list.getItems(), next == null || next.isEmpty() ? null : next);
+        url.append('/').append(type.resource()).append("?limit=").append(limit);
+        if (continueToken != null) {
+            url.append("&continue=").append(URLEncoder.encode(continueToken, StandardCharsets.UTF_8));
+        }
+        if (labelSelector != null && !labelSelector.isEmpty()) {
+            url.append("&labelSelector=").append(URLEncoder.encode(labelSelector, StandardCharsets.UTF_8));
+        }
+        String what = "list " + type.qualifiedName();
+        HttpClient http = client.getHttpClient();
+        HttpRequest request = http.newHttpRequestBuilder().uri(url.toString()).header("Accept", "application/json")
+                .timeout(client.getConfiguration().getRequestTimeout(), TimeUnit.MILLISECONDS).build();
+        HttpResponse<byte[]> response;
+        try {
+            response = http.sendAsync(request, byte[].class).get();
+        } catch (ExecutionException e) {
+            throw new ClusterAccessException(what + " failed: cannot reach the API server at " + client.getMasterUrl()
+                    + " (" + rootMessage(e) + ")", 0, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterAccessException(what + " interrupted", 0, e);
+        }
+        if (response.code() == HttpURLConnection.HTTP_GONE) {
+            throw new ContinueExpiredException(what + ": continue token expired (410 Gone)", null);
+        }
+        if (!response.isSuccessful()) {
+            throw new ClusterAccessException(what + " failed (HTTP " + response.code() + "): " + statusMessage(response), response.code(), null);
+        }
+        return ListPageParser.parse(response.body(), type);
+    }
+
+    /** The message of the Status object a failed request answers with, else the body as text. */
+    private static String statusMessage(HttpResponse<byte[]> response) {
+        byte[] body = response.body();
+        if (body == null || body.length == 0) {
+            return "no message";
+        }
+        try {
+            Status status = Json.mapper().readValue(body, Status.class);
+            if (status != null && status.getMessage() != null) {
+                return status.getMessage();
+            }
+        } catch (IOException | RuntimeException e) {
+            // not a Status
+        }
+        String text = new String(body, StandardCharsets.UTF_8).strip();
+        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
     }
 
     @Override

@@ -14,7 +14,11 @@ public final class ObjectKeys {
      * server lists in this order (the etcd key order), which lets a reader resume after the last key it handed out.
      */
     public static String listKey(GenericKubernetesResource object) {
-        ObjectMeta meta = object.getMetadata();
+        return listKey(object.getMetadata());
+    }
+
+    /** {@link #listKey(GenericKubernetesResource)} from the metadata alone. */
+    public static String listKey(ObjectMeta meta) {
         String ns = meta.getNamespace();
         return ns == null || ns.isEmpty() ? meta.getName() : ns + "/" + meta.getName();
     }

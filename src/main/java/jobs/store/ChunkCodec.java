@@ -49,6 +49,20 @@ public final class ChunkCodec {
         return bytes.toByteArray();
     }
 
+    /** Encodes objects already in JSON, one line each, at {@code level}. */
+    public static byte[] encodeLines(List<byte[]> lines, int level) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(lines.size() * 128 + 64);
+        try (GZIPOutputStream gzip = new LeveledGzip(bytes, level)) {
+            for (byte[] line : lines) {
+                gzip.write(line);
+                gzip.write('\n');
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
     /** Decodes a chunk; the iterator reads lazily so a chunk is never held twice in memory. */
     public static MappingIterator<JsonNode> decode(byte[] chunk) {
         try {
