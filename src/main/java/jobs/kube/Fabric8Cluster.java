@@ -93,8 +93,12 @@ public final class Fabric8Cluster implements Cluster {
         }
         String what = "list " + type.qualifiedName();
         HttpClient http = client.getHttpClient();
-        HttpRequest request = http.newHttpRequestBuilder().uri(url.toString()).header("Accept", "application/json")
-                .timeout(client.getConfiguration().getRequestTimeout(), TimeUnit.MILLISECONDS).build();
+        HttpRequest.Builder builder = http.newHttpRequestBuilder().uri(url.toString()).header("Accept", "application/json");
+        Integer timeout = client.getConfiguration().getRequestTimeout();
+        if (timeout != null && timeout > 0) {
+            builder.timeout(timeout, TimeUnit.MILLISECONDS);
+        }
+        HttpRequest request = builder.build();
         HttpResponse<byte[]> response;
         try {
             response = http.sendAsync(request, byte[].class).get();
