@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import jobs.store.ChunkCodec;
 import jobs.store.RestorePoints;
+import jobs.support.Futures;
 import jobs.support.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,21 +109,8 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
 
     private void awaitOldest() {
         Upload oldest = inFlight.peekFirst();
-        try {
-            oldest.done().get();
-            inFlight.removeFirst();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while storing a chunk of " + name, e);
-        }
+        Futures.await(oldest.done(), "storing chunk " + oldest.index() + " of " + name);
+        inFlight.removeFirst();
     }
 
     /** How many chunks, from the first, are known to be stored: all up to the oldest one not stored yet. */

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -17,6 +16,7 @@ import jobs.kube.ListedObject;
 import jobs.kube.ObjectPage;
 import jobs.kube.ResourceType;
 import jobs.store.Manifest.ItemError;
+import jobs.support.Futures;
 import jobs.support.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -191,17 +191,7 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
         Prefetch ahead = prefetched;
         prefetched = null;
         if (ahead != null && ahead.typeIndex() == typeIndex && Objects.equals(ahead.token(), token)) {
-            try {
-                return ahead.page().get();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException failure) {
-                    throw failure;
-                }
-                throw new IllegalStateException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while listing " + type, e);
-            }
+            return Futures.await(ahead.page(), "listing " + type);
         }
         if (ahead != null) {
             ahead.page().cancel(true);
