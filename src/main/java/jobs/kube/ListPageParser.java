@@ -23,10 +23,28 @@ final class ListPageParser {
 
     private static final ObjectMapper MAPPER = Json.mapper();
 
-    private ListPageParser() {
+    private final byte[] body;
+    private final ResourceType type;
+    private final boolean claims;
+    /** What goes before an item's first field, by which of apiVersion (1) and kind (2) the item already has. */
+    private final byte[][] prefixes = new byte[4][];
+
+    private ListPageParser(byte[] body, ResourceType type) {
+        this.body = body;
+        this.type = type;
+        this.claims = type.group().isEmpty() && type.resource().equals("persistentvolumeclaims");
+        String apiVersion = "\"apiVersion\":" + quote(type.apiVersion()) + ",";
+        String kind = "\"kind\":" + quote(type.kind()) + ",";
+        prefixes[0] = ("{" + apiVersion + kind).getBytes(StandardCharsets.UTF_8);
+        prefixes[1] = ("{" + kind).getBytes(StandardCharsets.UTF_8);
+        prefixes[2] = ("{" + apiVersion).getBytes(StandardCharsets.UTF_8);
     }
 
     static ObjectPage parse(byte[] body, ResourceType type) {
+        return new ListPageParser(body, type).parse();
+    }
+
+    private ObjectPage parse() {
         try (JsonParser parser = MAPPER.getFactory().createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("a list of " + type + " is not a JSON object");
@@ -40,7 +58,7 @@ final class ListPageParser {
                     next = MAPPER.readValue(parser, ListMeta.class).getContinue();
                 } else if (field.equals("items") && value == JsonToken.START_ARRAY) {
                     while (parser.nextToken() == JsonToken.START_OBJECT) {
-                        items.add(item(parser, body, type));
+                        items.add(item(parser));
                     }
                 } else {
                     parser.skipChildren();
@@ -52,11 +70,10 @@ final class ListPageParser {
         }
     }
 
-    private static ListedObject item(JsonParser parser, byte[] body, ResourceType type) throws IOException {
+    private ListedObject item(JsonParser parser) throws IOException {
         int start = (int) parser.currentTokenLocation().getByteOffset();
         ObjectMeta metadata = null;
         String volumeName = null;
-        boolean claims = type.group().isEmpty() && type.resource().equals("persistentvolumeclaims");
         boolean hasApiVersion = false;
         boolean hasKind = false;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -78,22 +95,19 @@ final class ListPageParser {
         if (metadata == null) {
             throw new IllegalArgumentException("an item of a list of " + type + " has no metadata");
         }
-        String head = (hasApiVersion ? "" : "\"apiVersion\":" + quote(type.apiVersion()) + ",")
-                + (hasKind ? "" : "\"kind\":" + quote(type.kind()) + ",");
-        return new ListedObject(metadata, volumeName, oneLine(body, start, end, head));
+        return new ListedObject(metadata, volumeName, oneLine(start, end, prefixes[(hasApiVersion ? 1 : 0) + (hasKind ? 2 : 0)]));
     }
 
     /**
-     * The item's bytes with {@code head} (the apiVersion and kind the list left off) put first, and any line break
-     * (only ever whitespace between tokens: JSON escapes them inside strings) made a space. The item has metadata,
-     * so a field always follows the opening brace.
+     * The item's bytes with {@code prefix} (the brace and the apiVersion and kind the list left off; null when the
+     * item has both) put first, and any line break (only ever whitespace between tokens: JSON escapes them inside
+     * strings) made a space. The item has metadata, so a field always follows the opening brace.
      */
-    private static byte[] oneLine(byte[] body, int start, int end, String head) {
+    private byte[] oneLine(int start, int end, byte[] prefix) {
         byte[] json;
-        if (head.isEmpty()) {
+        if (prefix == null) {
             json = Arrays.copyOfRange(body, start, end);
         } else {
-            byte[] prefix = ("{" + head).getBytes(StandardCharsets.UTF_8);
             int rest = start + 1;
             while (isWhitespace(body[rest])) {
                 rest++;
