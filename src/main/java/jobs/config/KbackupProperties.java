@@ -108,7 +108,7 @@ public record KbackupProperties(
      *                         stored chunks, so more in flight means more to redo after a crash, and more in memory
      */
     public record Backup(
-            @Min(1) @Max(100_000) @DefaultValue("1000") int chunkSize,
+            @Min(1) @Max(100_000) @DefaultValue("2000") int chunkSize,
             @Min(1) @Max(9) @DefaultValue("1") int compressionLevel,
             @Min(1) @Max(16) @DefaultValue("2") int uploadsInFlight,
             @NotNull @DefaultValue("10s") Duration progressInterval,
