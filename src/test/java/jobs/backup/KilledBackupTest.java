@@ -119,6 +119,35 @@ class KilledBackupTest {
                 .containsExactlyInAnyOrderElementsOf(Stored.keys(stored, "reference"));
     }
 
+    /**
+     * A backup that fails while chunks are on their way (slow link to Azurite, a list failing half way) lets them
+     * finish and records the state they make true, so the relaunch lists only what was not stored.
+     */
+    @Test
+    void aFailureWhileChunksAreOnTheirWayRecordsWhatTheyStored() {
+        String container = "failed-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Kbackup direct = Kbackup.azure(dir, api, container).with("--kbackup.kube.page-size=20",
+                "--kbackup.backup.chunk-size=20", "--kbackup.kube.request-retries=0");
+        RestorePoints stored = Stored.azure(container);
+        // The fifth page of config maps fails: four pages are read by then, their chunks mostly still on their way.
+        api.failLater("GET", "/configmaps?", 4, 1, 500, null);
+        try (SlowLink link = SlowLink.to(Azurite.shared().port(), Duration.ofMillis(150))) {
+            Kbackup slow = direct.with("--kbackup.storage.azure.connection-string=" + Azurite.shared().connectionStringVia(link.port()));
+
+            Kbackup.Result failed = slow.run("backup", "--name", "interrupted");
+
+            assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
+        }
+        int callsBefore = api.listCalls("/configmaps");
+
+        Kbackup.Result resumed = direct.run("backup", "--name", "interrupted");
+
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+        assertThat(Stored.keys(stored, "interrupted")).doesNotHaveDuplicates().hasSize(OBJECTS + 1);
+        int pages = OBJECTS / 20;
+        assertThat(api.listCalls("/configmaps") - callsBefore).as("pages listed again").isEqualTo(pages - 4);
+    }
+
     @Test
     void resumesAfterTheProcessIsKilled() throws Exception {
         Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=20", "--kbackup.backup.chunk-size=20");
