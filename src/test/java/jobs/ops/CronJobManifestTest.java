@@ -120,7 +120,7 @@ class CronJobManifestTest {
                 assertThat(c.path("resources").path("limits").path("memory").asText()).isNotEmpty();
                 // An OutOfMemoryError in a client thread can leave a run waiting forever; exiting lets the Job's
                 // backoff start a fresh pod that resumes. The pods run the JVM as the image does (and as benchmarked).
-                assertThat(ImageJvm.flags()).contains("-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1");
+                assertThat(ImageJvm.flags()).contains("-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
                 String javaOptions = String.join(" ", c.path("env").findValuesAsText("value"));
                 assertThat(javaOptions).as("JAVA_TOOL_OPTIONS of %s", c.path("args")).contains(ImageJvm.flags());
             }
