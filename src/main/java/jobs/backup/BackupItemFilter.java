@@ -34,7 +34,7 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
     private Set<String> volumes = new TreeSet<>();
 
     BackupItemFilter(Selection selection, BackupPlan plan) {
-        this.selector = new ObjectSelector(selection, plan.types());
+        this.selector = new ObjectSelector(plan.servedBy(selection), plan.types());
     }
 
     @Override

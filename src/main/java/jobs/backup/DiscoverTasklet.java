@@ -45,7 +45,8 @@ class DiscoverTasklet implements Tasklet {
         BackupPlan plan = BackupPlan.of(cluster.discover(), selection);
         chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext()
                 .putString(PLAN, plan.toJson());
-        log.info("Backup {}: {} resource types to read from {}", name, plan.types().size(), cluster.server());
+        log.info("Backup {}: {} resource types to read from {}{}", name, plan.types().size(), cluster.server(),
+                plan.warnings().isEmpty() ? "" : "; " + plan.warnings().size() + " API groups unavailable and left out");
         if (restorePoints.find(name).isEmpty()) {
             Instant now = clock.instant();
             restorePoints.save(Manifest.started(name, now, now.plus(ttl), cluster.server(), selection));

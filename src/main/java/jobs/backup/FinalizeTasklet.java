@@ -11,6 +11,7 @@ import jobs.store.Manifest;
 import jobs.store.Manifest.ChunkRef;
 import jobs.store.Manifest.ItemError;
 import jobs.store.Manifest.ResourceCount;
+import jobs.store.Manifest.Warning;
 import jobs.store.RestorePoints;
 import jobs.store.StorageException;
 import org.slf4j.Logger;
@@ -50,8 +51,15 @@ class FinalizeTasklet implements Tasklet {
         StepExecution resources = jobRepository.getLastStepExecution(job.getJobInstance(), BackupJobConfiguration.RESOURCES_STEP);
         ExecutionContext state = resources.getExecutionContext();
         int committed = state.getInt(ChunkWriter.NEXT_CHUNK, 0);
-        List<ItemError> errors = state.containsKey(ResourceReader.ERRORS)
-                ? ResourceReader.readErrors(state.getString(ResourceReader.ERRORS)) : new ArrayList<>();
+        BackupPlan plan = BackupPlan.fromJson(job.getExecutionContext().getString(DiscoverTasklet.PLAN));
+        List<ItemError> errors = new ArrayList<>(plan.errors());
+        if (state.containsKey(ResourceReader.ERRORS)) {
+            errors.addAll(ResourceReader.readErrors(state.getString(ResourceReader.ERRORS)));
+        }
+        List<Warning> warnings = new ArrayList<>(plan.warnings());
+        if (state.containsKey(ResourceReader.WARNINGS)) {
+            warnings.addAll(ResourceReader.readWarnings(state.getString(ResourceReader.WARNINGS)));
+        }
 
         List<ChunkRef> chunks = new ArrayList<>();
         Map<String, Long> counts = new LinkedHashMap<>();
@@ -73,7 +81,6 @@ class FinalizeTasklet implements Tasklet {
             throw new StorageException("restore point '" + name + "' lacks chunk " + RestorePoints.chunkBlob(chunks.size()), null);
         }
 
-        BackupPlan plan = BackupPlan.fromJson(job.getExecutionContext().getString(DiscoverTasklet.PLAN));
         List<ResourceCount> resourceCounts = new ArrayList<>();
         for (ResourceType t : plan.types()) {
             Long n = counts.get(t.qualifiedName());
@@ -84,10 +91,10 @@ class FinalizeTasklet implements Tasklet {
         long items = chunks.stream().mapToLong(ChunkRef::items).sum();
         Manifest manifest = restorePoints.find(name)
                 .orElseThrow(() -> new StorageException("manifest of restore point '" + name + "' disappeared", null))
-                .finished(clock.instant(), items, resourceCounts, chunks, volumes(), errors);
+                .finished(clock.instant(), items, resourceCounts, chunks, volumes(), errors, warnings);
         restorePoints.save(manifest);
-        log.info("Backup {} {}: {} objects in {} chunks, {} volumes", name, manifest.phase(), items, chunks.size(),
-                manifest.volumes().size());
+        log.info("Backup {} {}: {} objects in {} chunks, {} volumes, {} warnings", name, manifest.phase(), items,
+                chunks.size(), manifest.volumes().size(), warnings.size());
         return RepeatStatus.FINISHED;
     }
 

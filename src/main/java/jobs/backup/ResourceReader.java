@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -16,6 +17,7 @@ import jobs.kube.ListedObject;
 import jobs.kube.ObjectPage;
 import jobs.kube.ResourceType;
 import jobs.store.Manifest.ItemError;
+import jobs.store.Manifest.Warning;
 import jobs.support.Futures;
 import jobs.support.Json;
 import org.slf4j.Logger;
@@ -26,12 +28,15 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 /**
  * Reads every object of the planned types, one page at a time, so memory holds one page whatever the cluster size.
  *
- * <p>Its position is the type, the token of the page being read and the key of the last object handed out. The
- * API server lists in key order, so after a restart, or after a 410 for an expired continue token, the reader
- * lists again and skips what it already handed out: nothing lost, nothing twice.
+ * <p>Its position is the type, the token of the page being read and the key of the last object handed out. When
+ * a continue token expires (410 Gone), a real API server offers a fresh token in the Status that continues after the
+ * same key (an inconsistent continuation): the reader takes it, so a big type whose tokens keep expiring costs one
+ * extra call per expiry. Without such a token, and after a restart, the API server lists in key order, so the
+ * reader lists again and skips what it already handed out: nothing lost, nothing twice.
  *
- * <p>A type the account may not list (401/403) or that has gone (404) is recorded as an item error and skipped;
- * the backup then ends PartiallyFailed instead of failing whole. Other failures fail the step, which resumes here.
+ * <p>A type the account may not list (401/403), that has gone (404) or whose aggregated API is unavailable (503,
+ * after the client's retries) is skipped: with an error when {@code --include-resources} names it (the backup then
+ * ends PartiallyFailed naming it), else with a warning. Other failures fail the step, which resumes here.
  *
  * <p>While a chunk is written, the next page is already being listed on a thread of its own, so the API server
  * and the store work at the same time; memory holds two pages at most. The prefetch is only a head start: the
@@ -45,21 +50,26 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
     static final String PAGE_TOKEN = "reader.token";
     static final String LAST_KEY = "reader.lastKey";
     static final String ERRORS = "reader.errors";
+    static final String WARNINGS = "reader.warnings";
     static final String RELISTS = "reader.relists";
 
     private final Cluster cluster;
+    private final BackupPlan plan;
     private final List<ResourceType> types;
     private final String labelSelector;
     private final int pageSize;
-    /** Relists in a row that handed out nothing new: tokens expiring faster than pages can be read. */
+    /** Expired tokens in a row with nothing new handed out: tokens expiring faster than pages can be read. */
     private int fruitlessRelists;
     static final int MAX_FRUITLESS_RELISTS = 5;
+    /** HTTP codes after which a type is skipped instead of failing the step: forbidden, gone, unavailable. */
+    private static final Set<Integer> SKIPPED_CODES = java.util.Set.of(401, 403, 404, 503);
 
     private int typeIndex;
     private String pageToken;
     private String lastKey;
     private long relists;
     private List<ItemError> errors = new ArrayList<>();
+    private List<Warning> warnings = new ArrayList<>();
     private ObjectPage page;
     private int position;
     private ExecutorService prefetcher;
@@ -71,6 +81,7 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
 
     ResourceReader(Cluster cluster, BackupPlan plan, String labelSelector, int pageSize) {
         this.cluster = cluster;
+        this.plan = plan;
         this.types = plan.types();
         this.labelSelector = labelSelector;
         this.pageSize = pageSize;
@@ -83,6 +94,7 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
         lastKey = context.containsKey(LAST_KEY) ? context.getString(LAST_KEY) : null;
         relists = context.getLong(RELISTS, 0L);
         errors = context.containsKey(ERRORS) ? readErrors(context.getString(ERRORS)) : new ArrayList<>();
+        warnings = context.containsKey(WARNINGS) ? readWarnings(context.getString(WARNINGS)) : new ArrayList<>();
         page = null;
         prefetcher = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "kbackup-list-prefetch");
@@ -148,24 +160,14 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
 
     /** Fetches the page at {@link #pageToken}; false when the type must be skipped. */
     private boolean fetch(ResourceType type) {
-        String selector = selector(type);
         try {
-            try {
-                page = list(type, pageToken);
-            } catch (ContinueExpiredException e) {
-                if (++fruitlessRelists > MAX_FRUITLESS_RELISTS) {
-                    throw new ClusterAccessException("list " + type + ": continue tokens expired " + fruitlessRelists
-                            + " times in a row before the list could get past '" + lastKey + "'", 410, e);
-                }
-                relists++;
-                log.info("Continue token for {} expired; listing again after '{}'", type, lastKey);
-                pageToken = null;
-                page = cluster.list(type, null, selector, pageSize, null);
+            page = null;
+            while (page == null) {
+                page = listOrExpire(type);
             }
         } catch (ClusterAccessException e) {
-            if (e.isForbidden() || e.isNotFound()) {
-                log.warn("Skipping {}: {}", type, e.getMessage());
-                errors.add(new ItemError(type.qualifiedName(), null, null, e.getMessage()));
+            if (SKIPPED_CODES.contains(e.code())) {
+                skip(type, e.getMessage());
                 return false;
             }
             throw e;
@@ -179,6 +181,42 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
             }
         }
         return true;
+    }
+
+    /**
+     * The page at {@link #pageToken}, or null when its token expired: {@link #pageToken} then stands for the same
+     * place, as the server's new token or, without one, the start of the type.
+     */
+    private ObjectPage listOrExpire(ResourceType type) {
+        ContinueExpiredException expired;
+        try {
+            return list(type, pageToken);
+        } catch (ContinueExpiredException e) {
+            expired = e;
+        }
+        if (++fruitlessRelists > MAX_FRUITLESS_RELISTS) {
+            throw new ClusterAccessException("list " + type + ": continue tokens expired " + fruitlessRelists
+                    + " times in a row before the list could get past '" + lastKey + "'", 410, expired);
+        }
+        relists++;
+        if (expired.continueToken() != null) {
+            log.info("Continue token for {} expired; continuing after '{}' with the server's new token", type, lastKey);
+            pageToken = expired.continueToken();
+        } else {
+            log.info("Continue token for {} expired; listing again after '{}'", type, lastKey);
+            pageToken = null;
+        }
+        return null;
+    }
+
+    private void skip(ResourceType type, String cause) {
+        if (plan.isNamed(type)) {
+            log.warn("Could not list {}, which --include-resources names: {}", type, cause);
+            errors.add(new ItemError(type.qualifiedName(), null, null, cause));
+        } else {
+            log.warn("Skipping {}: {}", type, cause);
+            warnings.add(new Warning(type.qualifiedName(), cause));
+        }
     }
 
     /** Only namespaced lists are narrowed on the server: cluster-scoped objects may be needed whatever their labels. */
@@ -218,6 +256,7 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
         context.putLong(RELISTS, relists);
         try {
             context.putString(ERRORS, Json.mapper().writeValueAsString(errors));
+            context.putString(WARNINGS, Json.mapper().writeValueAsString(warnings));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -228,6 +267,14 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
             context.remove(key);
         } else {
             context.putString(key, value);
+        }
+    }
+
+    static List<Warning> readWarnings(String json) {
+        try {
+            return new ArrayList<>(Json.mapper().readValue(json, new TypeReference<List<Warning>>() { }));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

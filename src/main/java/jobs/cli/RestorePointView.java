@@ -11,6 +11,7 @@ import jobs.store.Manifest;
 import jobs.store.Manifest.ChunkRef;
 import jobs.store.Manifest.ItemError;
 import jobs.store.Manifest.VolumeRecord;
+import jobs.store.Manifest.Warning;
 import jobs.store.Phase;
 
 /**
@@ -20,6 +21,7 @@ import jobs.store.Phase;
 @JsonInclude(JsonInclude.Include.ALWAYS)
 record RestorePointView(String name, Phase phase, Instant startedAt, Instant completedAt, Instant expiresAt,
                         long itemCount, Map<String, Long> resources, List<VolumeRecord> volumes, List<ItemError> errors,
+                        List<Warning> warnings,
                         @JsonInclude(JsonInclude.Include.NON_NULL) String cluster,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Selection selection,
                         @JsonInclude(JsonInclude.Include.NON_NULL) List<ChunkRef> chunks,
@@ -27,12 +29,12 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
 
     static RestorePointView summary(Manifest m) {
         return new RestorePointView(m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.itemCount(),
-                counts(m), m.volumes(), m.errors(), null, null, null, null);
+                counts(m), m.volumes(), m.errors(), m.warnings(), null, null, null, null);
     }
 
     static RestorePointView detail(Manifest m, List<String> damage) {
         return new RestorePointView(m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.itemCount(),
-                counts(m), m.volumes(), m.errors(), m.cluster(), m.selection(), m.chunks(), damage);
+                counts(m), m.volumes(), m.errors(), m.warnings(), m.cluster(), m.selection(), m.chunks(), damage);
     }
 
     private static Map<String, Long> counts(Manifest m) {
@@ -48,11 +50,11 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
     }
 
     static void printTable(List<RestorePointView> views, PrintWriter out) {
-        String format = "%-32s %-16s %-20s %-20s %-20s %8s %7s %6s%n";
-        out.printf(format, "NAME", "PHASE", "STARTED", "COMPLETED", "EXPIRES", "ITEMS", "VOLUMES", "ERRORS");
+        String format = "%-32s %-16s %-20s %-20s %-20s %8s %7s %6s %8s%n";
+        out.printf(format, "NAME", "PHASE", "STARTED", "COMPLETED", "EXPIRES", "ITEMS", "VOLUMES", "ERRORS", "WARNINGS");
         for (RestorePointView v : views) {
             out.printf(format, v.name(), v.phase(), time(v.startedAt()), time(v.completedAt()), time(v.expiresAt()),
-                    v.itemCount(), v.volumes().size(), v.errors().size());
+                    v.itemCount(), v.volumes().size(), v.errors().size(), v.warnings().size());
         }
     }
 
@@ -75,6 +77,8 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
                 v.message() == null ? "" : "  (" + v.message() + ")"));
         out.println("Errors:" + (errors.isEmpty() ? " none" : ""));
         errors.forEach(e -> out.printf("  %s%n", describe(e)));
+        out.println("Warnings:" + (warnings.isEmpty() ? " none" : ""));
+        warnings.forEach(w -> out.printf("  %s: %s%n", w.resource(), w.message()));
         out.println("Damage:" + (damage.isEmpty() ? " none found" : ""));
         damage.forEach(d -> out.printf("  %s%n", d));
     }

@@ -34,9 +34,14 @@ public final class NamespaceFilter {
         }).toList();
     }
 
-    /** True when no namespace filter narrows the selection (as Velero decides a whole-cluster backup). */
+    /**
+     * True when no include narrows the selection to some namespaces: a whole-cluster backup, whose cluster-scoped
+     * objects come along in {@code auto}. Unlike Velero, excludes alone do not narrow it: "everything but
+     * {@code scratch-*}" is still a backup of the cluster, and losing its ClusterRoles, StorageClasses and CRDs to an
+     * exclude would surprise whoever restores it.
+     */
     public boolean selectsAll() {
-        return excludes.isEmpty() && (includes.isEmpty() || includes.stream().anyMatch(g -> g.toString().equals("*")));
+        return includes.isEmpty() || includes.stream().anyMatch(g -> g.toString().equals("*"));
     }
 
     public boolean matches(String namespace) {

@@ -50,6 +50,11 @@ public final class ResourceFilter {
         return types;
     }
 
+    /** Whether one of the known types answers to {@code name}. */
+    public static boolean serves(String name, List<ResourceType> known) {
+        return name.equals("*") || known.stream().anyMatch(t -> names(t).contains(name.toLowerCase(Locale.ROOT)));
+    }
+
     private static Set<String> names(ResourceType t) {
         Set<String> names = new HashSet<>();
         names.add(t.resource().toLowerCase(Locale.ROOT));
@@ -78,6 +83,11 @@ public final class ResourceFilter {
                 .filter(t -> filter.includes(t) || (DEPENDENCY_TYPES.contains(t.qualifiedName()) && explicitExcludes.includes(t)))
                 .filter(t -> t.namespaced() || clusterTypes || t.qualifiedName().equals("namespaces"))
                 .toList();
+    }
+
+    /** Whether the include list names this type itself (not through {@code *}). */
+    public boolean namesExplicitly(ResourceType type) {
+        return included.contains(type);
     }
 
     public boolean includes(ResourceType type) {

@@ -29,6 +29,11 @@ public record Selection(List<String> includeNamespaces, List<String> excludeName
         return new Selection(null, null, null, null, null, null);
     }
 
+    /** The same selection with other resource lists. */
+    public Selection withResources(List<String> includes, List<String> excludes) {
+        return new Selection(includeNamespaces, excludeNamespaces, includes, excludes, selector, includeClusterResources);
+    }
+
     public NamespaceFilter namespaceFilter() {
         return NamespaceFilter.of(includeNamespaces, excludeNamespaces);
     }

@@ -13,8 +13,12 @@ public interface Cluster {
     /** The API server address, recorded in restore points. */
     String server();
 
-    /** Every listable resource at its preferred version, custom resources included, subresources left out. */
-    List<ResourceType> discover();
+    /**
+     * Every listable resource at its preferred version, custom resources included, subresources left out. A group
+     * whose discovery document the server cannot give (an aggregated API answering 503) is named in
+     * {@link Discovery#unavailable()} instead of failing the call; only the core API and the group list are essential.
+     */
+    Discovery discover();
 
     /**
      * One page of objects of a type.

@@ -22,13 +22,18 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import jobs.kube.Discovery.UnavailableGroup;
 import jobs.support.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster port over fabric8. 429 and 5xx answers are retried by fabric8 itself (honouring Retry-After) up to
  * {@code kbackup.kube.request-retries}; what is left after that reaches the caller as a typed exception.
  */
 public final class Fabric8Cluster implements Cluster {
+
+    private static final Logger log = LoggerFactory.getLogger(Fabric8Cluster.class);
 
     private final KubernetesClient client;
 
@@ -42,18 +47,32 @@ public final class Fabric8Cluster implements Cluster {
     }
 
     @Override
-    public List<ResourceType> discover() {
-        return call("discover API resources", () -> {
-            List<ResourceType> types = new ArrayList<>();
-            addListable(types, "", client.getApiResources("v1"));
-            for (APIGroup group : client.getApiGroups().getGroups()) {
-                String groupVersion = group.getPreferredVersion() != null
-                        ? group.getPreferredVersion().getGroupVersion()
-                        : group.getVersions().get(0).getGroupVersion();
-                addListable(types, group.getName(), client.getApiResources(groupVersion));
+    public Discovery discover() {
+        List<ResourceType> types = new ArrayList<>();
+        addListable(types, "", call("discover the core API", () -> client.getApiResources("v1")));
+        List<UnavailableGroup> unavailable = new ArrayList<>();
+        for (APIGroup group : call("discover API groups", () -> client.getApiGroups()).getGroups()) {
+            String groupVersion = group.getPreferredVersion() != null
+                    ? group.getPreferredVersion().getGroupVersion()
+                    : group.getVersions().get(0).getGroupVersion();
+            try {
+                APIResourceList resources = call("discover " + groupVersion, () -> client.getApiResources(groupVersion));
+                if (resources == null) {
+                    unavailable.add(new UnavailableGroup(groupVersion, "discovery of " + groupVersion + " failed (HTTP 404): not served"));
+                } else {
+                    addListable(types, group.getName(), resources);
+                }
+            } catch (ClusterAccessException e) {
+                if (e.code() == 0) {
+                    throw e; // the API server itself is gone, not one group
+                }
+                unavailable.add(new UnavailableGroup(groupVersion, e.getMessage()));
             }
-            return types;
-        });
+        }
+        for (UnavailableGroup u : unavailable) {
+            log.warn("Skipping API group {}: {}", u.groupVersion(), u.cause());
+        }
+        return new Discovery(types, unavailable);
     }
 
     private static void addListable(List<ResourceType> types, String group, APIResourceList list) {
@@ -110,7 +129,9 @@ public final class Fabric8Cluster implements Cluster {
             throw new ClusterAccessException(what + " interrupted", 0, e);
         }
         if (response.code() == HttpURLConnection.HTTP_GONE) {
-            throw new ContinueExpiredException(what + ": continue token expired (410 Gone)", null);
+            Status status = status(response);
+            String token = status == null || status.getMetadata() == null ? null : status.getMetadata().getContinue();
+            throw new ContinueExpiredException(what + ": continue token expired (410 Gone)", token, null);
         }
         if (!response.isSuccessful()) {
             throw new ClusterAccessException(what + " failed (HTTP " + response.code() + "): " + statusMessage(response), response.code(), null);
@@ -124,16 +145,25 @@ public final class Fabric8Cluster implements Cluster {
         if (body == null || body.length == 0) {
             return "no message";
         }
-        try {
-            Status status = Json.mapper().readValue(body, Status.class);
-            if (status != null && status.getMessage() != null) {
-                return status.getMessage();
-            }
-        } catch (IOException | RuntimeException e) {
-            // not a Status
+        Status status = status(response);
+        if (status != null && status.getMessage() != null) {
+            return status.getMessage();
         }
         String text = new String(body, StandardCharsets.UTF_8).strip();
         return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+    }
+
+    /** The Status object a failed request answers with, or null when the body is not one. */
+    private static Status status(HttpResponse<byte[]> response) {
+        byte[] body = response.body();
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        try {
+            return Json.mapper().readValue(body, Status.class);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     @Override
@@ -176,7 +206,8 @@ public final class Fabric8Cluster implements Cluster {
             return call.get();
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_GONE) {
-                throw new ContinueExpiredException(what + ": continue token expired (410 Gone)", e);
+                throw new ContinueExpiredException(what + ": continue token expired (410 Gone)",
+                        e.getStatus() == null || e.getStatus().getMetadata() == null ? null : e.getStatus().getMetadata().getContinue(), e);
             }
             if (e.getCode() <= 0) {
                 throw new ClusterAccessException(what + " failed: cannot reach the API server at "

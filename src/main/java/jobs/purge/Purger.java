@@ -73,9 +73,7 @@ public final class Purger {
                 }
             }
             if (!failures.isEmpty()) {
-                restorePoints.save(new Manifest(manifest.formatVersion(), manifest.name(), Phase.Deleting, manifest.startedAt(),
-                        manifest.completedAt(), manifest.expiresAt(), manifest.cluster(), manifest.selection(),
-                        manifest.itemCount(), manifest.resources(), manifest.chunks(), manifest.volumes(), failures));
+                restorePoints.save(manifest.deleting(failures));
                 String reason = "kept in Deleting: " + failures.get(0).message();
                 log.warn("Restore point {} {}", decision.name(), reason);
                 outcome.add(new Decision(decision.name(), false, "snapshot-delete-failed", reason));

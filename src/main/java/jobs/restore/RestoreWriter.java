@@ -233,7 +233,7 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
         }
         Instant deadline = clock.instant().plus(crdTimeout);
         while (true) {
-            List<String> served = cluster.discover().stream().map(ResourceType::qualifiedName).toList();
+            List<String> served = cluster.discover().types().stream().map(ResourceType::qualifiedName).toList();
             List<String> missing = created.stream().filter(c -> !served.contains(c)).collect(Collectors.toList());
             if (missing.isEmpty()) {
                 return;

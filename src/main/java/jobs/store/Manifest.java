@@ -22,12 +22,13 @@ import jobs.filter.Selection;
  * @param resources     per resource type: how to address it and how many objects
  * @param chunks        the chunk blobs, in order
  * @param volumes       persistent volumes and their snapshots
- * @param errors        what could not be backed up, and why
+ * @param errors        what could not be backed up, and why (the restore point is then PartiallyFailed)
+ * @param warnings      what was left out without being asked for (an API group that did not answer), and why
  */
 public record Manifest(int formatVersion, String name, Phase phase, Instant startedAt, Instant completedAt,
                        Instant expiresAt, String cluster, Selection selection, long itemCount,
                        List<ResourceCount> resources, List<ChunkRef> chunks, List<VolumeRecord> volumes,
-                       List<ItemError> errors) {
+                       List<ItemError> errors, List<Warning> warnings) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -36,35 +37,42 @@ public record Manifest(int formatVersion, String name, Phase phase, Instant star
         chunks = chunks == null ? List.of() : List.copyOf(chunks);
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
         errors = errors == null ? List.of() : List.copyOf(errors);
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }
 
     /** A manifest for a backup that has just started. */
     public static Manifest started(String name, Instant startedAt, Instant expiresAt, String cluster, Selection selection) {
         return new Manifest(FORMAT_VERSION, name, Phase.InProgress, startedAt, null, expiresAt, cluster, selection, 0,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     public Manifest withPhase(Phase newPhase) {
         return new Manifest(formatVersion, name, newPhase, startedAt, completedAt, expiresAt, cluster, selection,
-                itemCount, resources, chunks, volumes, errors);
+                itemCount, resources, chunks, volumes, errors, warnings);
     }
 
     /** The manifest of a failed backup that is being resumed: in progress again, its old failure cleared. */
     public Manifest resumed() {
         return new Manifest(formatVersion, name, Phase.InProgress, startedAt, null, expiresAt, cluster, selection,
-                itemCount, resources, chunks, volumes, null);
+                itemCount, resources, chunks, volumes, null, null);
     }
 
     public Manifest failed(Instant at, List<ItemError> failures) {
         return new Manifest(formatVersion, name, Phase.Failed, startedAt, at, expiresAt, cluster, selection, itemCount,
-                resources, chunks, volumes, failures);
+                resources, chunks, volumes, failures, warnings);
+    }
+
+    /** Being deleted by the purge, kept with the reasons its snapshots could not be deleted yet. */
+    public Manifest deleting(List<ItemError> failures) {
+        return new Manifest(formatVersion, name, Phase.Deleting, startedAt, completedAt, expiresAt, cluster, selection,
+                itemCount, resources, chunks, volumes, failures, warnings);
     }
 
     public Manifest finished(Instant at, long items, List<ResourceCount> counts, List<ChunkRef> chunkRefs,
-                             List<VolumeRecord> volumeRecords, List<ItemError> itemErrors) {
+                             List<VolumeRecord> volumeRecords, List<ItemError> itemErrors, List<Warning> leftOut) {
         boolean clean = itemErrors.isEmpty() && volumeRecords.stream().noneMatch(VolumeRecord::isFailed);
         return new Manifest(formatVersion, name, clean ? Phase.Completed : Phase.PartiallyFailed, startedAt, at,
-                expiresAt, cluster, selection, items, counts, chunkRefs, volumeRecords, itemErrors);
+                expiresAt, cluster, selection, items, counts, chunkRefs, volumeRecords, itemErrors, leftOut);
     }
 
     /**
@@ -144,5 +152,15 @@ public record Manifest(int formatVersion, String name, Phase phase, Instant star
      * @param message   the cause
      */
     public record ItemError(String resource, String namespace, String name, String message) {
+    }
+
+    /**
+     * Something a backup left out that it was not asked for by name, so the restore point is still Completed: an
+     * API group whose discovery failed, or a type whose list the server refused.
+     *
+     * @param resource a group version ({@code metrics.k8s.io/v1beta1}) or a resource type ({@code widgets.example.com})
+     * @param message  the cause
+     */
+    public record Warning(String resource, String message) {
     }
 }

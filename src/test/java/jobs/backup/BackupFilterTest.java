@@ -82,8 +82,10 @@ class BackupFilterTest {
                                 "PersistentVolume pv-data", "ReplicaSet shop/web-5d8f", "Pod shop/web-5d8f-abcde", "Job shop/migrate")),
                 Arguments.of("system namespace only when named", List.of("--include-namespaces", "kube-system"),
                         List.of("ConfigMap kube-system/coredns", "Namespace kube-system")),
-                Arguments.of("namespace exclude", List.of("--exclude-namespaces", "billing"),
-                        all(SHOP, List.of("Namespace shop", "PersistentVolume pv-data", "CustomResourceDefinition widgets.example.com"))),
+                Arguments.of("a namespace exclude alone is still a whole-cluster backup, cluster-scoped objects included",
+                        List.of("--exclude-namespaces", "billing"), all(SHOP, CLUSTER, List.of("Namespace shop"))),
+                Arguments.of("an exclude glob matching nothing changes nothing", List.of("--exclude-namespaces", "scratch-*"),
+                        all(SHOP, BILLING, CLUSTER, List.of("Namespace shop", "Namespace billing"))),
                 Arguments.of("events and nodes when asked for", List.of("--include-resources", "events,nodes"),
                         List.of("Event shop/web.1", "Node node-1", "Namespace shop", "Namespace billing")));
     }

@@ -26,7 +26,7 @@ final class ListFloor {
         long limit = Long.parseLong(args[1]);
         try (KubernetesClient client = new KubernetesClientBuilder()
                 .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(server).withOauthToken("test-token").build()).build()) {
-            List<ResourceType> types = new Fabric8Cluster(client).discover();
+            List<ResourceType> types = new Fabric8Cluster(client).discover().types();
             long start = System.nanoTime();
             long objects = 0;
             for (ResourceType type : types) {

@@ -74,7 +74,7 @@ class RestoreJobTest {
     /** Every object of the target cluster, as {@code Kind ns/name} to its JSON. */
     static Map<String, JsonNode> everything(ApiServer api) {
         Map<String, JsonNode> all = new HashMap<>();
-        for (ResourceType type : new jobs.kube.Fabric8Cluster(api.client()).discover()) {
+        for (ResourceType type : new jobs.kube.Fabric8Cluster(api.client()).discover().types()) {
             for (GenericKubernetesResource o : api.client().genericKubernetesResources(type.context()).inAnyNamespace().list().getItems()) {
                 all.put(type.kind() + " " + (o.getMetadata().getNamespace() == null ? "" : o.getMetadata().getNamespace() + "/")
                         + o.getMetadata().getName(), JSON.valueToTree(o));

@@ -28,11 +28,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import jobs.filter.LabelSelector;
 
 /**
  * A Kubernetes API server test double: fabric8's CRUD mock server stores the objects (or, for benchmarks, an
@@ -42,7 +42,11 @@ import jobs.filter.LabelSelector;
  *   <li>discovery documents ({@code /api}, {@code /apis}, {@code /api/v1}, {@code /apis/g/v}), custom resources
  *       included once their CRD is created;</li>
  *   <li>{@code limit}/{@code continue} paging in key order, list items without apiVersion/kind, and continue
- *       tokens that expire (410 Gone) after a TTL or on demand;</li>
+ *       tokens that expire (410 Gone) after a TTL or on demand; as a real server does, the 410 Status carries a
+ *       fresh token in {@code metadata.continue} that continues after the same key (an inconsistent continuation),
+ *       unless told not to;</li>
+ *   <li>aggregated API groups that are listed in {@code /apis} but answer 503 for discovery and lists (an
+ *       APIService whose backend is down);</li>
  *   <li>the whole label-selector grammar, set-based requirements included;</li>
  *   <li>404 for a create into a namespace that does not exist, 400 for a create carrying a resourceVersion;</li>
  *   <li>injected failures (429 with Retry-After, 5xx, 403) for chosen requests.</li>
@@ -56,6 +60,11 @@ public final class ApiServer implements AutoCloseable {
     private final KubernetesMockServer server;
     private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final AtomicInteger expireNextContinues = new AtomicInteger();
+    private final AtomicInteger continueRequests = new AtomicInteger();
+    private final AtomicInteger expired = new AtomicInteger();
+    private final Set<String> unavailableGroups = ConcurrentHashMap.newKeySet();
+    private volatile int expireEvery;
+    private volatile boolean offerTokenOnExpiry = true;
     private final Map<String, AtomicInteger> listCalls = new ConcurrentHashMap<>();
     private volatile Duration continueTtl = Duration.ofMinutes(5);
     private volatile Duration listLatency = Duration.ZERO;
@@ -157,6 +166,48 @@ public final class ApiServer implements AutoCloseable {
         expireNextContinues.set(times);
     }
 
+    /** Every {@code n}-th list request carrying a continue token answers 410 Gone (0: none). */
+    public void expireEveryNthContinue(int n) {
+        this.expireEvery = n;
+    }
+
+    /** Whether a 410 offers a token for an inconsistent continuation, as kube-apiserver does (default true). */
+    public void offerTokenOnExpiry(boolean offer) {
+        this.offerTokenOnExpiry = offer;
+    }
+
+    /** How many list requests were answered 410 Gone. */
+    public int expiredContinues() {
+        return expired.get();
+    }
+
+    /**
+     * An aggregated API group version, listed in {@code /apis}, whose backend is down: its discovery document and
+     * everything under it answer 503, as kube-aggregator does for an unavailable APIService.
+     */
+    public void unavailableGroup(String groupVersion) {
+        unavailableGroups.add(groupVersion);
+    }
+
+    /**
+     * Stores objects straight into the indexed store, as creates through the API would (uid, resourceVersion), for
+     * seeds too big to send one request at a time.
+     */
+    public void load(String apiVersion, String resource, String namespace, List<ObjectNode> objects) {
+        if (!(store instanceof IndexedObjectStore indexed)) {
+            throw new IllegalStateException("load needs the indexed store (ApiServer.startIndexed())");
+        }
+        String[] gv = apiVersion.contains("/") ? apiVersion.split("/", 2) : new String[] {"", apiVersion};
+        Route route = new Route(gv[0], gv[1], namespace, resource, null);
+        try {
+            for (ObjectNode o : objects) {
+                indexed.load(route, o);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Every list answer is delayed by this much, as a loaded API server would be. */
     public void listLatency(Duration latency) {
         this.listLatency = latency;
@@ -254,6 +305,11 @@ public final class ApiServer implements AutoCloseable {
             }
             URI uri = URI.create("http://localhost" + request.getPath());
             String path = uri.getRawPath();
+            for (String gv : unavailableGroups) {
+                if (path.equals("/apis/" + gv) || path.startsWith("/apis/" + gv + "/")) {
+                    return status(503, "ServiceUnavailable", "the server is currently unable to handle the request");
+                }
+            }
             Map<String, String> query = query(uri.getRawQuery());
             String method = request.getMethod().toUpperCase();
             if (method.equals("GET")) {
@@ -289,14 +345,25 @@ public final class ApiServer implements AutoCloseable {
                 String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\n", 2);
                 long issued = Long.parseLong(parts[0]);
                 boolean tooOld = System.currentTimeMillis() - issued > continueTtl.toMillis();
-                if (tooOld || expireNextContinues.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                    return status(410, "Expired", "The provided continue parameter is too old to display a consistent "
-                            + "list result. You can start a new list without the continue parameter.");
+                int every = expireEvery;
+                boolean nth = every > 0 && continueRequests.incrementAndGet() % every == 0;
+                if (tooOld || nth || expireNextContinues.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    expired.incrementAndGet();
+                    MockResponse gone = status(410, "Expired", "The provided continue parameter is too old to display a "
+                            + "consistent list result. You can start a new list without the continue parameter, or use "
+                            + "the continue token in this response to retrieve the remainder of the results.");
+                    if (offerTokenOnExpiry) {
+                        // kube-apiserver: a token from the current state that continues after the same key.
+                        ObjectNode body = (ObjectNode) JSON.readTree(gone.getBody().getBytes());
+                        body.with("metadata").put("continue", token(parts[1]));
+                        gone.setBody(body.toString());
+                    }
+                    return gone;
                 }
                 after = parts[1];
             }
             int limit = query.containsKey("limit") ? Integer.parseInt(query.get("limit")) : 0;
-            ObjectStore.Page found = store.page(route, query.get("fieldSelector"), LabelSelector.parse(query.get("labelSelector")),
+            ObjectStore.Page found = store.page(route, query.get("fieldSelector"), Selectors.parse(query.get("labelSelector")),
                     after, limit);
             if (found == null) {
                 return status(404, "NotFound", "the server could not find the requested resource");
@@ -316,8 +383,7 @@ public final class ApiServer implements AutoCloseable {
             ObjectNode metadata = JSON.createObjectNode();
             metadata.put("resourceVersion", String.valueOf(store.resourceVersion()));
             if (remaining > 0) {
-                String next = System.currentTimeMillis() + "\n" + lastKey;
-                metadata.put("continue", Base64.getUrlEncoder().encodeToString(next.getBytes(StandardCharsets.UTF_8)));
+                metadata.put("continue", token(lastKey));
                 metadata.put("remainingItemCount", remaining);
             }
             ObjectNode result = JSON.createObjectNode();
@@ -328,6 +394,12 @@ public final class ApiServer implements AutoCloseable {
             MockResponse response = json(200, result);
             // Vert.x refuses timers under 1 ms, so only a real latency is scheduled.
             return listLatency.toMillis() > 0 ? response.setBodyDelay(listLatency) : response;
+        }
+
+        /** A continue token: when it was issued and the key it continues after, as this server alone reads it. */
+        private String token(String afterKey) {
+            String next = System.currentTimeMillis() + "\n" + afterKey;
+            return Base64.getUrlEncoder().encodeToString(next.getBytes(StandardCharsets.UTF_8));
         }
 
         private MockResponse discovery(String path) throws IOException {
@@ -343,6 +415,8 @@ public final class ApiServer implements AutoCloseable {
                 Map<String, List<String>> groups = new LinkedHashMap<>();
                 byGroupVersion.keySet().stream().filter(gv -> gv.contains("/"))
                         .forEach(gv -> groups.computeIfAbsent(gv.substring(0, gv.indexOf('/')), g -> new ArrayList<>()).add(gv));
+                unavailableGroups.forEach(gv ->
+                        groups.computeIfAbsent(gv.substring(0, gv.indexOf('/')), g -> new ArrayList<>()).add(gv));
                 ObjectNode list = JSON.createObjectNode().put("kind", "APIGroupList").put("apiVersion", "v1");
                 ArrayNode items = list.putArray("groups");
                 groups.forEach((group, gvs) -> {

@@ -14,7 +14,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jobs.filter.LabelSelector;
+import java.util.function.Predicate;
 
 /** fabric8's CRUD mock as the object store: every list reads the whole type, then this sorts and pages it. */
 final class CrudObjectStore implements ObjectStore {
@@ -24,7 +24,7 @@ final class CrudObjectStore implements ObjectStore {
     private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
 
     @Override
-    public Page page(ApiServer.Route route, String fieldSelector, LabelSelector selector, String after, int limit)
+    public Page page(ApiServer.Route route, String fieldSelector, Predicate<Map<String, String>> selector, String after, int limit)
             throws IOException {
         String path = route.collectionPath();
         MockResponse all = crud.handleGet(fieldSelector == null ? path
@@ -35,7 +35,7 @@ final class CrudObjectStore implements ObjectStore {
         JsonNode list = JSON.readTree(all.getBody().getBytes());
         List<ObjectNode> items = new ArrayList<>();
         list.withArray("items").forEach(item -> {
-            if (selector.matches(labels(item))) {
+            if (selector.test(labels(item))) {
                 items.add((ObjectNode) item);
             }
         });

@@ -6,7 +6,8 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.util.List;
-import jobs.filter.LabelSelector;
+import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Where the API server double keeps objects. {@link ApiServer} puts discovery, paging tokens, selectors and fault
@@ -20,7 +21,7 @@ interface ObjectStore {
      * One page of a collection: the objects after {@code after} in key order ({@code namespace/name}) that match
      * the selectors, at most {@code limit} (0 for all), and how many more match.
      */
-    Page page(ApiServer.Route route, String fieldSelector, LabelSelector selector, String after, int limit) throws IOException;
+    Page page(ApiServer.Route route, String fieldSelector, Predicate<Map<String, String>> selector, String after, int limit) throws IOException;
 
     /** Every request on objects that is not a list: get, create, replace, patch, delete. */
     MockResponse handle(RecordedRequest request, ApiServer.Route route) throws IOException;
