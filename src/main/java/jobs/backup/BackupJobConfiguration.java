@@ -70,21 +70,25 @@ public class BackupJobConfiguration {
     }
 
     @Bean
-    Step backupResourcesStep(JobRepository jobRepository, PlatformTransactionManager tx, KbackupProperties properties,
-                             ResourceReader resourceReader, BackupItemFilter backupItemFilter, ChunkWriter chunkWriter,
+    Step backupResourcesStep(JobRepository jobRepository, PlatformTransactionManager tx, ResourcesTasklet resourcesTasklet,
                              StoredCheckpoint storedCheckpoint) {
-        // Handed over as plain functions: the checkpoint alone opens, updates and closes their state.
+        // The reader, filter and writer are handed over as plain objects: the checkpoint alone opens, updates and
+        // closes their state.
         return new StepBuilder(RESOURCES_STEP, jobRepository)
-                .<BackupItem, BackupItem>chunk(properties.backup().chunkSize())
-                .transactionManager(tx)
-                .reader(resourceReader::read)
-                .processor(backupItemFilter::process)
-                .writer(chunkWriter::write)
+                .tasklet(resourcesTasklet, tx)
                 .stream(storedCheckpoint)
                 .listener(volumesPromotion())
                 // Registered last so that its afterStep runs first: the promotion then sees the settled state.
                 .listener((StepExecutionListener) storedCheckpoint)
                 .build();
+    }
+
+    @Bean
+    @StepScope
+    ResourcesTasklet resourcesTasklet(ResourceReader resourceReader, BackupItemFilter backupItemFilter,
+                                      ChunkWriter chunkWriter, KbackupProperties properties) {
+        return new ResourcesTasklet(resourceReader, backupItemFilter, chunkWriter, properties.backup().chunkSize(),
+                properties.backup().chunkBytes().toBytes());
     }
 
     @Bean
@@ -154,7 +158,8 @@ public class BackupJobConfiguration {
                                   @Value("#{jobExecutionContext['plan']}") String plan,
                                   @Value("#{jobParameters['selection']}") String selection) {
         return new ResourceReader(cluster, BackupPlan.fromJson(plan),
-                BackupParameters.selection(selection).labelSelector().toString(), properties.kube().pageSize());
+                BackupParameters.selection(selection).labelSelector().toString(), properties.kube().pageSize(),
+                properties.backup().readAheadBytes().toBytes());
     }
 
     @Bean

@@ -1,9 +1,7 @@
 package jobs.backup;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -16,22 +14,22 @@ import jobs.support.Futures;
 import jobs.support.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
-import org.springframework.batch.infrastructure.item.ItemStreamWriter;
+import org.springframework.batch.infrastructure.item.ItemStream;
 
 /**
- * Writes each Spring Batch chunk as one compressed chunk blob. The blob's number is part of the step's restart
- * state, so a chunk written by a run that died before its state was committed is written again under the same
- * name by the resumed run: each object ends up in the restore point exactly once. The blob's metadata carries its
- * SHA-256 and per-type counts, which the manifest step collects.
+ * Writes each commit's objects as one compressed chunk blob. Objects are compressed as they are appended, so a chunk
+ * is held compressed only. The blob's number is part of the step's restart state, so a chunk written by a run that
+ * died before its state was committed is written again under the same name by the resumed run: each object ends up
+ * in the restore point exactly once. The blob's metadata carries its SHA-256 and per-type counts, which the manifest
+ * step collects.
  *
- * <p>Chunks are encoded and stored on threads of their own while the next chunks are read, at most
- * {@code inFlightLimit} at a time: {@link #write} first waits for the oldest when that many are on their way. Storage
+ * <p>Sealed chunks are stored on threads of their own while the next chunks are read, at most
+ * {@code inFlightLimit} at a time: {@link #seal} first waits for the oldest when that many are on their way. Storage
  * latency then overlaps the listing instead of adding to it. The number of chunks known stored from the first,
  * {@link #storedChunks()}, is what {@link StoredCheckpoint} lets the committed restart state claim.
  */
-class ChunkWriter implements ItemStreamWriter<BackupItem> {
+class ChunkWriter implements ItemStream {
 
     private static final Logger log = LoggerFactory.getLogger(ChunkWriter.class);
     static final String NEXT_CHUNK = "writer.nextChunk";
@@ -47,6 +45,9 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
     private final Deque<Upload> inFlight = new ArrayDeque<>();
     private int nextChunk;
     private ExecutorService uploaders;
+    /** The chunk being filled, compressed as it grows; null between commits. */
+    private ChunkCodec.LineEncoder open;
+    private Map<String, Long> openCounts;
 
     private record Upload(int index, CompletableFuture<Void> done) {
 
@@ -67,6 +68,7 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
     public void open(ExecutionContext context) {
         nextChunk = context.getInt(NEXT_CHUNK, 0);
         inFlight.clear();
+        open = null;
         uploaders = Executors.newFixedThreadPool(inFlightLimit, r -> {
             Thread thread = new Thread(r, "kbackup-chunk-store");
             thread.setDaemon(true);
@@ -74,28 +76,41 @@ class ChunkWriter implements ItemStreamWriter<BackupItem> {
         });
     }
 
-    @Override
-    public void write(Chunk<? extends BackupItem> chunk) {
-        if (chunk.isEmpty()) {
+    /** Appends an object to the chunk being filled. */
+    void append(BackupItem item) {
+        if (open == null) {
+            open = new ChunkCodec.LineEncoder(compressionLevel);
+            openCounts = new TreeMap<>();
+        }
+        open.append(item.object().json());
+        openCounts.merge(item.type().qualifiedName(), 1L, Long::sum);
+    }
+
+    /** Uncompressed bytes in the chunk being filled. */
+    long openBytes() {
+        return open == null ? 0 : open.rawBytes();
+    }
+
+    /** Closes the chunk being filled, if it holds anything, and hands it to the uploaders. */
+    void seal() {
+        if (open == null) {
             return;
         }
         while (!inFlight.isEmpty() && (inFlight.size() >= inFlightLimit || inFlight.peekFirst().done().isDone())) {
             awaitOldest();
         }
-        List<byte[]> objects = new ArrayList<>(chunk.size());
-        Map<String, Long> perType = new TreeMap<>();
-        for (BackupItem item : chunk) {
-            objects.add(item.object().json());
-            perType.merge(item.type().qualifiedName(), 1L, Long::sum);
-        }
+        ChunkCodec.LineEncoder sealed = open;
+        Map<String, Long> perType = openCounts;
+        open = null;
+        openCounts = null;
         int index = nextChunk++;
-        inFlight.addLast(new Upload(index, CompletableFuture.runAsync(() -> store(index, objects, perType), uploaders)));
+        inFlight.addLast(new Upload(index, CompletableFuture.runAsync(() -> store(index, sealed, perType), uploaders)));
     }
 
-    private void store(int index, List<byte[]> objects, Map<String, Long> perType) {
-        byte[] bytes = ChunkCodec.encodeLines(objects, compressionLevel);
-        restorePoints.putChunk(name, index, bytes, Map.of(
-                META_ITEMS, Integer.toString(objects.size()),
+    private void store(int index, ChunkCodec.LineEncoder chunk, Map<String, Long> perType) {
+        long items = chunk.lines();
+        restorePoints.putChunk(name, index, chunk.finish(), Map.of(
+                META_ITEMS, Long.toString(items),
                 META_RESOURCES, encodeCounts(perType)));
         perType.forEach(progress::add);
     }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -106,9 +107,15 @@ public record KbackupProperties(
      *                         than 6 for a few percent more bytes, and compression is most of a backup's CPU
      * @param uploadsInFlight  chunk blobs stored at once while the listing goes on; the restart state only ever counts
      *                         stored chunks, so more in flight means more to redo after a crash, and more in memory
+     * @param chunkSize        objects per chunk blob (and per commit) at the most
+     * @param chunkBytes       uncompressed bytes per chunk blob at the most (a chunk closes at the object that reaches
+     *                         it): what bounds memory when objects are big, as Helm release Secrets of up to 1 MB are
+     * @param readAheadBytes   bytes of listed objects read ahead of the chunk being filled, while the store works
      */
     public record Backup(
             @Min(1) @Max(100_000) @DefaultValue("2000") int chunkSize,
+            @NotNull @DefaultValue("8MB") DataSize chunkBytes,
+            @NotNull @DefaultValue("8MB") DataSize readAheadBytes,
             @Min(1) @Max(9) @DefaultValue("1") int compressionLevel,
             @Min(1) @Max(16) @DefaultValue("2") int uploadsInFlight,
             @NotNull @DefaultValue("10s") Duration progressInterval,
@@ -118,6 +125,16 @@ public record KbackupProperties(
             java.util.List<String> excludeResources,
             String selector,
             String includeClusterResources) {
+
+        @AssertTrue(message = "kbackup.backup.chunk-bytes must be between 64KB and 512MB")
+        public boolean isChunkBytesInRange() {
+            return chunkBytes.toBytes() >= 64 * 1024 && chunkBytes.toBytes() <= 512L * 1024 * 1024;
+        }
+
+        @AssertTrue(message = "kbackup.backup.read-ahead-bytes must be between 64KB and 512MB")
+        public boolean isReadAheadBytesInRange() {
+            return readAheadBytes.toBytes() >= 64 * 1024 && readAheadBytes.toBytes() <= 512L * 1024 * 1024;
+        }
     }
 
     /**

@@ -2,7 +2,10 @@ package jobs.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The cluster port: what the jobs need from a Kubernetes API server. Implemented over fabric8; tests run the same
@@ -21,18 +24,31 @@ public interface Cluster {
     Discovery discover();
 
     /**
-     * One page of objects of a type.
+     * Streams one page of objects of a type: each object is handed to {@code items} as soon as it is read, so a page
+     * is never held whole. A failure can come after some objects were handed on.
      *
      * @param namespace     a namespace, or null for all namespaces (and for cluster-scoped types)
      * @param labelSelector canonical selector text, or empty for all
      * @param continueToken null for the first page
+     * @return the continue token of the next page, null on the last page
      * @throws ContinueExpiredException when the server answers 410 Gone for the token
      * @throws ClusterAccessException   for any other failure, after the client's own retries
      */
-    ObjectPage list(ResourceType type, String namespace, String labelSelector, int limit, String continueToken);
+    String list(ResourceType type, String namespace, String labelSelector, int limit, String continueToken,
+                Consumer<ListedObject> items);
 
     /** One object, or empty when it does not exist. */
     Optional<GenericKubernetesResource> get(ResourceType type, String namespace, String name);
+
+    /**
+     * Waits until {@code condition} holds for an object, watching it rather than polling, and returns it as it was
+     * then; the condition sees null once the object is gone.
+     *
+     * @throws AwaitTimeoutException  when {@code timeout} passes first
+     * @throws ClusterAccessException when the watch cannot be opened
+     */
+    Optional<GenericKubernetesResource> await(ResourceType type, String namespace, String name,
+                                              Predicate<GenericKubernetesResource> condition, Duration timeout);
 
     /** Creates an object and returns it as stored; a 409 for an existing one surfaces as {@link ClusterAccessException}. */
     GenericKubernetesResource create(ResourceType type, GenericKubernetesResource object);

@@ -7,20 +7,26 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import jobs.kube.Discovery.UnavailableGroup;
 import jobs.support.Json;
@@ -49,7 +55,7 @@ public final class Fabric8Cluster implements Cluster {
     @Override
     public Discovery discover() {
         List<ResourceType> types = new ArrayList<>();
-        addListable(types, "", call("discover the core API", () -> client.getApiResources("v1")));
+        addListable(types, "", call("discover API resources", () -> client.getApiResources("v1")));
         List<UnavailableGroup> unavailable = new ArrayList<>();
         for (APIGroup group : call("discover API groups", () -> client.getApiGroups()).getGroups()) {
             String groupVersion = group.getPreferredVersion() != null
@@ -94,10 +100,12 @@ public final class Fabric8Cluster implements Cluster {
 
     /**
      * Lists through fabric8's HTTP client (its authentication, and its retries of 429 and 5xx) but reads the body
-     * with {@link ListPageParser}, which keeps each object's bytes instead of binding them.
+     * as a stream with {@link ListPageParser}, which keeps each object's bytes instead of binding them and hands each
+     * object on as it is read.
      */
     @Override
-    public ObjectPage list(ResourceType type, String namespace, String labelSelector, int limit, String continueToken) {
+    public String list(ResourceType type, String namespace, String labelSelector, int limit, String continueToken,
+                       Consumer<ListedObject> items) {
         StringBuilder url = new StringBuilder(client.getMasterUrl().toString().replaceAll("/+$", ""))
                 .append(type.group().isEmpty() ? "/api/" + type.version() : "/apis/" + type.group() + "/" + type.version());
         if (type.namespaced() && namespace != null) {
@@ -118,9 +126,9 @@ public final class Fabric8Cluster implements Cluster {
             builder.timeout(timeout, TimeUnit.MILLISECONDS);
         }
         HttpRequest request = builder.build();
-        HttpResponse<byte[]> response;
+        HttpResponse<InputStream> response;
         try {
-            response = http.sendAsync(request, byte[].class).get();
+            response = http.sendAsync(request, InputStream.class).get();
         } catch (ExecutionException e) {
             throw new ClusterAccessException(what + " failed: cannot reach the API server at " + client.getMasterUrl()
                     + " (" + rootMessage(e) + ")", 0, e.getCause());
@@ -128,24 +136,37 @@ public final class Fabric8Cluster implements Cluster {
             Thread.currentThread().interrupt();
             throw new ClusterAccessException(what + " interrupted", 0, e);
         }
-        if (response.code() == HttpURLConnection.HTTP_GONE) {
-            Status status = status(response);
-            String token = status == null || status.getMetadata() == null ? null : status.getMetadata().getContinue();
-            throw new ContinueExpiredException(what + ": continue token expired (410 Gone)", token, null);
-        }
         if (!response.isSuccessful()) {
-            throw new ClusterAccessException(what + " failed (HTTP " + response.code() + "): " + statusMessage(response), response.code(), null);
+            byte[] body = readAll(response.body());
+            if (response.code() == HttpURLConnection.HTTP_GONE) {
+                Status status = status(body);
+                String token = status == null || status.getMetadata() == null ? null : status.getMetadata().getContinue();
+                throw new ContinueExpiredException(what + ": continue token expired (410 Gone)", token, null);
+            }
+            throw new ClusterAccessException(what + " failed (HTTP " + response.code() + "): " + statusMessage(body), response.code(), null);
         }
-        return ListPageParser.parse(response.body(), type);
+        try {
+            return ListPageParser.parse(response.body(), type, items);
+        } catch (UncheckedIOException e) {
+            throw new ClusterAccessException(what + " failed while reading the answer from " + client.getMasterUrl()
+                    + " (" + rootMessage(e) + ")", 0, e);
+        }
+    }
+
+    private static byte[] readAll(InputStream body) {
+        try (InputStream in = body) {
+            return in == null ? new byte[0] : in.readAllBytes();
+        } catch (IOException e) {
+            return new byte[0];
+        }
     }
 
     /** The message of the Status object a failed request answers with, else the body as text. */
-    private static String statusMessage(HttpResponse<byte[]> response) {
-        byte[] body = response.body();
-        if (body == null || body.length == 0) {
+    private static String statusMessage(byte[] body) {
+        if (body.length == 0) {
             return "no message";
         }
-        Status status = status(response);
+        Status status = status(body);
         if (status != null && status.getMessage() != null) {
             return status.getMessage();
         }
@@ -154,9 +175,8 @@ public final class Fabric8Cluster implements Cluster {
     }
 
     /** The Status object a failed request answers with, or null when the body is not one. */
-    private static Status status(HttpResponse<byte[]> response) {
-        byte[] body = response.body();
-        if (body == null || body.length == 0) {
+    private static Status status(byte[] body) {
+        if (body.length == 0) {
             return null;
         }
         try {
@@ -171,6 +191,24 @@ public final class Fabric8Cluster implements Cluster {
         var resources = client.genericKubernetesResources(type.context());
         return Optional.ofNullable(call("get " + type.qualifiedName() + " " + describe(namespace, name),
                 () -> type.namespaced() ? resources.inNamespace(namespace).withName(name).get() : resources.withName(name).get()));
+    }
+
+    /** fabric8's {@code waitUntilCondition}: an informer on the one object, a list then a watch. */
+    @Override
+    public Optional<GenericKubernetesResource> await(ResourceType type, String namespace, String name,
+                                                     Predicate<GenericKubernetesResource> condition, Duration timeout) {
+        var resources = client.genericKubernetesResources(type.context());
+        var one = type.namespaced() ? resources.inNamespace(namespace).withName(name) : resources.withName(name);
+        try {
+            return Optional.ofNullable(call("watch " + type.qualifiedName() + " " + describe(namespace, name),
+                    () -> one.waitUntilCondition(condition::test, timeout.toMillis(), TimeUnit.MILLISECONDS)));
+        } catch (ClusterAccessException e) {
+            if (e.getCause() instanceof KubernetesClientTimeoutException) {
+                throw new AwaitTimeoutException(type.qualifiedName() + " " + describe(namespace, name)
+                        + " did not reach the awaited state within " + timeout, e.getCause());
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -6,31 +6,34 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ListMeta;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import jobs.support.Json;
 
 /**
- * Reads a list response without binding whole objects: each item's bytes are kept as the server sent them and only
- * its metadata (and a persistent volume claim's volume name) is bound. Binding every field into maps and writing them out again cost more
- * CPU than the listing itself; the bytes stored are now exactly the server's.
+ * Reads a list response as a stream, without binding whole objects: each item's bytes are kept as the server sent
+ * them, only its metadata (and a persistent volume claim's volume name) is bound, and each item is handed on as soon
+ * as it is read. Binding every field into maps and writing them out again cost more CPU than the listing itself; and
+ * a page of 500 Helm release Secrets of 1 MB each is never held whole, only the item being read.
  */
 final class ListPageParser {
 
     private static final ObjectMapper MAPPER = Json.mapper();
 
-    private final byte[] body;
+    private final RecordingInputStream body;
     private final ResourceType type;
     private final boolean claims;
     /** What goes before an item's first field, by which of apiVersion (1) and kind (2) the item already has. */
     private final byte[][] prefixes = new byte[4][];
 
-    private ListPageParser(byte[] body, ResourceType type) {
-        this.body = body;
+    private ListPageParser(InputStream body, ResourceType type) {
+        this.body = new RecordingInputStream(body);
         this.type = type;
         this.claims = type.group().isEmpty() && type.resource().equals("persistentvolumeclaims");
         String apiVersion = "\"apiVersion\":" + quote(type.apiVersion()) + ",";
@@ -40,16 +43,27 @@ final class ListPageParser {
         prefixes[2] = ("{" + apiVersion).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** A whole page held in memory: for bodies that are already bytes. */
     static ObjectPage parse(byte[] body, ResourceType type) {
-        return new ListPageParser(body, type).parse();
+        List<ListedObject> items = new ArrayList<>();
+        String next = parse(new ByteArrayInputStream(body), type, items::add);
+        return new ObjectPage(items, next);
     }
 
-    private ObjectPage parse() {
+    /**
+     * Reads {@code body} to its end (and closes it), handing each item to {@code items} as it is read.
+     *
+     * @return the continue token of the next page, null on the last page
+     */
+    static String parse(InputStream body, ResourceType type, Consumer<ListedObject> items) {
+        return new ListPageParser(body, type).parse(items);
+    }
+
+    private String parse(Consumer<ListedObject> items) {
         try (JsonParser parser = MAPPER.getFactory().createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("a list of " + type + " is not a JSON object");
             }
-            List<ListedObject> items = new ArrayList<>();
             String next = null;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
@@ -58,20 +72,21 @@ final class ListPageParser {
                     next = MAPPER.readValue(parser, ListMeta.class).getContinue();
                 } else if (field.equals("items") && value == JsonToken.START_ARRAY) {
                     while (parser.nextToken() == JsonToken.START_OBJECT) {
-                        items.add(item(parser));
+                        items.accept(item(parser));
                     }
                 } else {
                     parser.skipChildren();
                 }
             }
-            return new ObjectPage(items, next == null || next.isEmpty() ? null : next);
+            return next == null || next.isEmpty() ? null : next;
         } catch (IOException e) {
             throw new UncheckedIOException("reading a list of " + type, e);
         }
     }
 
     private ListedObject item(JsonParser parser) throws IOException {
-        int start = (int) parser.currentTokenLocation().getByteOffset();
+        long start = parser.currentTokenLocation().getByteOffset();
+        body.forgetBefore(start);
         ObjectMeta metadata = null;
         String volumeName = null;
         boolean hasApiVersion = false;
@@ -91,7 +106,7 @@ final class ListPageParser {
                 parser.skipChildren();
             }
         }
-        int end = (int) parser.currentTokenLocation().getByteOffset() + 1;
+        long end = parser.currentTokenLocation().getByteOffset() + 1;
         if (metadata == null) {
             throw new IllegalArgumentException("an item of a list of " + type + " has no metadata");
         }
@@ -103,18 +118,19 @@ final class ListPageParser {
      * item has both) put first, and any line break (only ever whitespace between tokens: JSON escapes them inside
      * strings) made a space. The item has metadata, so a field always follows the opening brace.
      */
-    private byte[] oneLine(int start, int end, byte[] prefix) {
+    private byte[] oneLine(long start, long end, byte[] prefix) {
         byte[] json;
         if (prefix == null) {
-            json = Arrays.copyOfRange(body, start, end);
+            json = body.copy(start, end);
         } else {
-            int rest = start + 1;
-            while (isWhitespace(body[rest])) {
+            long rest = start + 1;
+            while (isWhitespace(body.at(rest))) {
                 rest++;
             }
-            json = new byte[prefix.length + end - rest];
+            byte[] tail = body.copy(rest, end);
+            json = new byte[prefix.length + tail.length];
             System.arraycopy(prefix, 0, json, 0, prefix.length);
-            System.arraycopy(body, rest, json, prefix.length, end - rest);
+            System.arraycopy(tail, 0, json, prefix.length, tail.length);
         }
         for (int i = 0; i < json.length; i++) {
             if (json[i] == '\n' || json[i] == '\r') {

@@ -2,12 +2,11 @@ package jobs.snapshot;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import jobs.kube.AwaitTimeoutException;
 import jobs.kube.Cluster;
 import jobs.kube.ClusterAccessException;
 import jobs.kube.KnownTypes;
@@ -15,7 +14,8 @@ import jobs.store.Manifest.VolumeRecord;
 
 /**
  * CSI snapshots: a {@code snapshot.storage.k8s.io/v1} VolumeSnapshot of each claim, in the claim's namespace, with
- * the configured VolumeSnapshotClass, waited on until the snapshot controller reports it ready to use. The bound
+ * the configured VolumeSnapshotClass, watched until the snapshot controller reports it ready to use (a watch, not a
+ * poll, so a snapshot is taken up the moment it is ready). The bound
  * VolumeSnapshotContent's handle is recorded, so a restore can rebuild the snapshot in another cluster.
  */
 final class CsiSnapshotter implements Snapshotter {
@@ -26,14 +26,10 @@ final class CsiSnapshotter implements Snapshotter {
 
     private final Cluster cluster;
     private final String snapshotClass;
-    private final Duration pollInterval;
-    private final Clock clock;
 
-    CsiSnapshotter(Cluster cluster, String snapshotClass, Duration pollInterval, Clock clock) {
+    CsiSnapshotter(Cluster cluster, String snapshotClass) {
         this.cluster = cluster;
         this.snapshotClass = snapshotClass;
-        this.pollInterval = pollInterval;
-        this.clock = clock;
     }
 
     @Override
@@ -54,20 +50,20 @@ final class CsiSnapshotter implements Snapshotter {
         String name = SnapshotNames.of(backupName, volume.claim(), MAX_NAME);
         String where = "VolumeSnapshot " + volume.namespace() + "/" + name;
         try {
-            GenericKubernetesResource snapshot = cluster.get(KnownTypes.VOLUME_SNAPSHOTS, volume.namespace(), name)
-                    .orElseGet(() -> cluster.create(KnownTypes.VOLUME_SNAPSHOTS, request(backupName, volume, name)));
-            Instant deadline = clock.instant().plus(timeout);
-            while (!isReady(snapshot)) {
-                String error = nested(snapshot, "status", "error", "message");
-                if (error != null) {
-                    throw new SnapshotException(where + " failed: " + error);
-                }
-                if (clock.instant().isAfter(deadline)) {
-                    throw new SnapshotException(where + " was not ready to use within " + timeout);
-                }
-                Thread.sleep(pollInterval.toMillis());
-                snapshot = cluster.get(KnownTypes.VOLUME_SNAPSHOTS, volume.namespace(), name)
+            if (cluster.get(KnownTypes.VOLUME_SNAPSHOTS, volume.namespace(), name).isEmpty()) {
+                cluster.create(KnownTypes.VOLUME_SNAPSHOTS, request(backupName, volume, name));
+            }
+            // Watched, not polled: the snapshot is taken up the moment the controller reports it ready.
+            GenericKubernetesResource snapshot;
+            try {
+                snapshot = cluster.await(KnownTypes.VOLUME_SNAPSHOTS, volume.namespace(), name,
+                                s -> s == null || isReady(s) || error(s) != null, timeout)
                         .orElseThrow(() -> new SnapshotException(where + " disappeared while waiting for it"));
+            } catch (AwaitTimeoutException e) {
+                throw new SnapshotException(where + " was not ready to use within " + timeout, e);
+            }
+            if (!isReady(snapshot)) {
+                throw new SnapshotException(where + " failed: " + error(snapshot));
             }
             String contentName = nested(snapshot, "status", "boundVolumeSnapshotContentName");
             GenericKubernetesResource content = cluster.get(KnownTypes.VOLUME_SNAPSHOT_CONTENTS, null, contentName)
@@ -86,9 +82,6 @@ final class CsiSnapshotter implements Snapshotter {
             return new SnapshotResult(handle, details);
         } catch (ClusterAccessException e) {
             throw new SnapshotException(where + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SnapshotException("interrupted while waiting for " + where, e);
         }
     }
 
@@ -153,6 +146,10 @@ final class CsiSnapshotter implements Snapshotter {
             throw new SnapshotException("VolumeSnapshot " + targetNamespace + "/" + name + " for volume "
                     + volume.persistentVolume() + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String error(GenericKubernetesResource snapshot) {
+        return nested(snapshot, "status", "error", "message");
     }
 
     private static boolean isReady(GenericKubernetesResource snapshot) {

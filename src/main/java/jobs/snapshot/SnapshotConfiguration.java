@@ -29,7 +29,7 @@ public class SnapshotConfiguration {
         KbackupProperties.Snapshots snapshots = properties.snapshots();
         return switch (snapshots.provider()) {
             case NONE -> new NoSnapshotter();
-            case CSI -> new CsiSnapshotter(cluster.getObject(), snapshots.csi().volumeSnapshotClass(), snapshots.pollInterval(), clock);
+            case CSI -> new CsiSnapshotter(cluster.getObject(), snapshots.csi().volumeSnapshotClass());
             case AZURE_DISK -> new AzureDiskSnapshotter(computeManager(snapshots.azure()), snapshots.azure().resourceGroup(),
                     snapshots.pollInterval(), new DiskRateLimiter(clock, d -> Thread.sleep(d.toMillis())));
         };

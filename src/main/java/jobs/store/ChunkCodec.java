@@ -51,16 +51,60 @@ public final class ChunkCodec {
 
     /** Encodes objects already in JSON, one line each, at {@code level}. */
     public static byte[] encodeLines(List<byte[]> lines, int level) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(lines.size() * 128 + 64);
-        try (GZIPOutputStream gzip = new LeveledGzip(bytes, level)) {
-            for (byte[] line : lines) {
+        LineEncoder encoder = new LineEncoder(level);
+        lines.forEach(encoder::append);
+        return encoder.finish();
+    }
+
+    /**
+     * Encodes JSON lines one at a time as they come, so that only the compressed bytes are kept: a chunk of 8 MB of
+     * objects is never held uncompressed as well.
+     */
+    public static final class LineEncoder {
+
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+        private final GZIPOutputStream gzip;
+        private long lines;
+        private long rawBytes;
+
+        public LineEncoder(int level) {
+            try {
+                gzip = new LeveledGzip(bytes, level);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Appends one object, already one line of JSON. */
+        public void append(byte[] line) {
+            try {
                 gzip.write(line);
                 gzip.write('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            lines++;
+            rawBytes += line.length + 1;
         }
-        return bytes.toByteArray();
+
+        public long lines() {
+            return lines;
+        }
+
+        /** Uncompressed bytes appended so far. */
+        public long rawBytes() {
+            return rawBytes;
+        }
+
+        /** Ends the stream and returns the encoded chunk. */
+        public byte[] finish() {
+            try {
+                gzip.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return bytes.toByteArray();
+        }
     }
 
     /** Decodes a chunk; the iterator reads lazily so a chunk is never held twice in memory. */

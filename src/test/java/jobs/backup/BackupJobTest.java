@@ -51,6 +51,14 @@ class BackupJobTest {
         api.close();
     }
 
+    /**
+     * List calls for {@code objects} objects of one type listed from a page start: a probe of
+     * {@link ResourceReader#FIRST_PAGE} objects (their size is not known yet), then pages of {@link #PAGE}.
+     */
+    static int listCalls(int objects) {
+        return 1 + (objects - ResourceReader.FIRST_PAGE + PAGE - 1) / PAGE;
+    }
+
     private void assertEachObjectOnce(String name) {
         List<String> keys = Stored.keys(stored, name);
         assertThat(keys).doesNotHaveDuplicates().hasSize(CONFIG_MAPS + 3);
@@ -69,7 +77,7 @@ class BackupJobTest {
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertEachObjectOnce("paged");
-        assertThat(api.listCalls("/configmaps")).isEqualTo((CONFIG_MAPS + PAGE - 1) / PAGE);
+        assertThat(api.listCalls("/configmaps")).isEqualTo(listCalls(CONFIG_MAPS));
         Manifest manifest = Stored.manifest(stored, "paged");
         assertThat(manifest.chunks()).hasSize((CONFIG_MAPS + 3 + 99) / 100);
         // Stored whole, as the API server has it, with the apiVersion and kind a list leaves off.
@@ -101,7 +109,7 @@ class BackupJobTest {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertEachObjectOnce("expired");
         // One extra call per expiry: the 410 itself; the list goes on where it was with the server's new token.
-        assertThat(api.listCalls("/configmaps")).isEqualTo((CONFIG_MAPS + PAGE - 1) / PAGE + 3);
+        assertThat(api.listCalls("/configmaps")).isEqualTo(listCalls(CONFIG_MAPS) + 3);
     }
 
     @Test
@@ -194,9 +202,10 @@ class BackupJobTest {
 
         assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
         assertEachObjectOnce("resumed");
-        // Resumed at the failed page: one call per remaining page, none for the pages already stored.
-        int pages = (CONFIG_MAPS + PAGE - 1) / PAGE;
-        assertThat(api.listCalls("/configmaps") - callsBefore).isEqualTo(pages - 3);
+        // The failed run listed 16 + 50 + 50 objects and stored two chunks of 50. Resumed at the page holding the
+        // 101st object (it starts at the 67th): one call per remaining page from there, none for the pages before.
+        int pageStart = ResourceReader.FIRST_PAGE + PAGE;
+        assertThat(api.listCalls("/configmaps") - callsBefore).isEqualTo(listCalls(CONFIG_MAPS - pageStart));
     }
 
     @Test

@@ -18,6 +18,7 @@ class ListPageParserTest {
 
     static final ResourceType CONFIG_MAPS = new ResourceType("", "v1", "configmaps", "ConfigMap", true, List.of());
     static final ResourceType CLAIMS = new ResourceType("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, List.of());
+    static final ResourceType SECRETS = new ResourceType("", "v1", "secrets", "Secret", true, List.of());
     static final ResourceType WIDGETS = new ResourceType("example.com", "v1", "widgets", "Widget", true, List.of());
 
     static Stream<Arguments> bodies() {
@@ -52,6 +53,64 @@ class ListPageParserTest {
         JsonNode parsed = Json.mapper().readTree(json);
         assertThat(parsed.path("kind").asText()).isEqualTo(type.kind());
         assertThat(page.items().get(0).metadata().getName()).isEqualTo(parsed.path("metadata").path("name").asText());
+    }
+
+    /**
+     * A stream that gives at most a few bytes per read, as a slow network does: the parser reads ahead in blocks and
+     * copies each item out by its offsets, so items cut across any number of reads must come out whole.
+     */
+    static java.io.InputStream trickle(byte[] bytes, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        return new java.io.ByteArrayInputStream(bytes) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 1 + random.nextInt(7)));
+            }
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bodies")
+    void aStreamedBodyGivesTheSameObjectsAsAWholeOne(String why, ResourceType type, String body, String stored) {
+        List<ListedObject> streamed = new java.util.ArrayList<>();
+
+        ListPageParser.parse(trickle(body.getBytes(StandardCharsets.UTF_8), 1), type, streamed::add);
+
+        assertThat(streamed).singleElement().satisfies(o -> assertThat(new String(o.json(), StandardCharsets.UTF_8)).isEqualTo(stored));
+    }
+
+    @Test
+    void bigObjectsAreHandedOnOneByOneAsTheyAreRead() {
+        String big = "x".repeat(300_000);
+        StringBuilder body = new StringBuilder("{\"metadata\":{\"continue\":\"next\"},\"items\":[");
+        for (int i = 0; i < 20; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"metadata\":{\"name\":\"s").append(i).append("\"},\"data\":{\"v\":\"")
+                    .append(big).append("\"}}");
+        }
+        byte[] bytes = body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        java.util.concurrent.atomic.AtomicLong readWhenHanded = new java.util.concurrent.atomic.AtomicLong();
+        java.io.InputStream counted = new java.io.FilterInputStream(trickle(bytes, 2)) {
+            long read;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                int n = super.read(b, off, len);
+                read += Math.max(0, n);
+                readWhenHanded.set(read);
+                return n;
+            }
+        };
+        List<String> names = new java.util.ArrayList<>();
+
+        String next = ListPageParser.parse(counted, SECRETS, o -> {
+            names.add(o.metadata().getName());
+            // Handed on before the rest of the body was read: the page is never held whole.
+            assertThat(readWhenHanded.get()).isLessThan((long) (names.size() + 1) * (big.length() + 100));
+            assertThat(o.json().length).isBetween(big.length(), big.length() + 200);
+        });
+
+        assertThat(next).isEqualTo("next");
+        assertThat(names).hasSize(20).startsWith("s0", "s1").endsWith("s19");
     }
 
     @Test

@@ -66,6 +66,24 @@ class CsiSnapshotTest {
                 "source", Map.of("persistentVolumeClaimName", "data"), "volumeSnapshotClassName", "csi-azuredisk-vsc"));
     }
 
+    /**
+     * The wait for readyToUse is a watch: with the default 5 s poll interval, snapshots the controller makes ready
+     * after 300 ms are all taken up within the second, and no VolumeSnapshot is fetched again and again.
+     */
+    @Test
+    void readyToUseIsWatchedNotPolled() {
+        controller = new SnapshotController(api, null, java.time.Duration.ofMillis(300));
+        Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.snapshots.provider=csi",
+                "--kbackup.snapshots.csi.volume-snapshot-class=csi-azuredisk-vsc");
+
+        Kbackup.Result result = kbackup.run("backup", "--name", "watched");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(Stored.manifest(Stored.filesystem(dir), "watched").volumes())
+                .allSatisfy(v -> assertThat(v.phase()).isEqualTo("Completed")).hasSize(2);
+        assertThat(api.watchesOpened()).isGreaterThanOrEqualTo(2);
+    }
+
     @Test
     void aSnapshotThatNeverBecomesReadyTimesOut() {
         Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.snapshots.provider=csi",

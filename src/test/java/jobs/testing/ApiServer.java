@@ -47,6 +47,7 @@ import java.util.function.Predicate;
  *       unless told not to;</li>
  *   <li>aggregated API groups that are listed in {@code /apis} but answer 503 for discovery and lists (an
  *       APIService whose backend is down);</li>
+ *   <li>watches of one object by name over WebSocket, for either store ({@link Watches});</li>
  *   <li>the whole label-selector grammar, set-based requirements included;</li>
  *   <li>404 for a create into a namespace that does not exist, 400 for a create carrying a resourceVersion;</li>
  *   <li>injected failures (429 with Retry-After, 5xx, 403) for chosen requests.</li>
@@ -57,6 +58,7 @@ public final class ApiServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectStore store;
+    private final Watches watches;
     private final KubernetesMockServer server;
     private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final AtomicInteger expireNextContinues = new AtomicInteger();
@@ -73,6 +75,7 @@ public final class ApiServer implements AutoCloseable {
 
     private ApiServer(ObjectStore store) {
         this.store = store;
+        this.watches = new Watches(store);
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new Front(), false);
     }
 
@@ -222,6 +225,11 @@ public final class ApiServer implements AutoCloseable {
         this.continueTtl = ttl;
     }
 
+    /** How many watches were opened. */
+    public int watchesOpened() {
+        return watches.opened();
+    }
+
     /** How many list requests reached the server for paths containing {@code resourcePath}. */
     public int listCalls(String resourcePath) {
         return listCalls.entrySet().stream().filter(e -> e.getKey().contains(resourcePath))
@@ -233,6 +241,7 @@ public final class ApiServer implements AutoCloseable {
         if (client != null) {
             client.close();
         }
+        watches.close();
         server.destroy();
     }
 
@@ -318,7 +327,10 @@ public final class ApiServer implements AutoCloseable {
                     return discovery;
                 }
                 Route route = Route.parse(path);
-                if (route != null && route.name() == null && !query.containsKey("watch")) {
+                if (route != null && route.name() == null && "true".equals(query.get("watch"))) {
+                    return watches.open(route, query);
+                }
+                if (route != null && route.name() == null) {
                     return list(path, route, query);
                 }
             }
@@ -332,9 +344,15 @@ public final class ApiServer implements AutoCloseable {
                     return status(400, "BadRequest", "resourceVersion should not be set on objects to be created");
                 }
                 MockResponse created = store.handle(request, route);
+                watches.changed(route);
                 return createLatency.toMillis() > 0 ? created.setBodyDelay(createLatency) : created;
             }
-            return store.handle(request, Route.parse(path));
+            Route route = Route.parse(path);
+            MockResponse answer = store.handle(request, route);
+            if (!method.equals("GET")) {
+                watches.changed(route);
+            }
+            return answer;
         }
 
         private MockResponse list(String path, Route route, Map<String, String> query) throws IOException {

@@ -1,0 +1,84 @@
+package jobs.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import jobs.store.Manifest;
+import jobs.store.Phase;
+import jobs.store.RestorePoints;
+import jobs.testing.ApiServer;
+import jobs.testing.Kbackup;
+import jobs.testing.Stored;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Helm release Secrets of 1 MB each (incompressible gzip+base64 in real clusters, random base64 here): a page of
+ * them and a chunk of 2,000 of them would be hundreds of MB. With the defaults (pages of 500, chunks of 2,000
+ * objects or 8 MB) a backup of 150 MB of them must complete in a JVM with a 64 MB heap, as it would OOM-kill the
+ * CronJob's pod if memory followed object counts.
+ */
+class BigObjectsTest {
+
+    static final int SECRETS = 150;
+    static final int SIZE = 1024 * 1024;
+
+    @TempDir
+    Path dir;
+    ApiServer api;
+
+    @BeforeEach
+    void cluster() {
+        api = ApiServer.startIndexed();
+        api.create(new NamespaceBuilder().withNewMetadata().withName("helm").endMetadata().build());
+        ObjectMapper json = new ObjectMapper();
+        Random random = new Random(1);
+        byte[] raw = new byte[SIZE * 3 / 4];
+        List<ObjectNode> secrets = new ArrayList<>();
+        for (int i = 0; i < SECRETS; i++) {
+            random.nextBytes(raw);
+            ObjectNode secret = json.createObjectNode().put("apiVersion", "v1").put("kind", "Secret").put("type", "helm.sh/release.v1");
+            secret.putObject("metadata").put("name", String.format("sh.helm.release.v1.app-%03d.v1", i)).put("namespace", "helm");
+            secret.putObject("data").put("release", Base64.getEncoder().encodeToString(raw));
+            secrets.add(secret);
+        }
+        api.load("v1", "secrets", "helm", secrets);
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    @Test
+    void aBackupOfOneMegabyteSecretsFitsASmallHeap() throws Exception {
+        Kbackup kbackup = Kbackup.filesystem(dir, api);
+
+        Process process = kbackup.spawn(List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC"),
+                "backup", "--name", "helm", "--include-resources", "secrets");
+
+        assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(Files.readString(kbackup.childLog(process))).isZero();
+        RestorePoints stored = Stored.filesystem(dir);
+        Manifest manifest = Stored.manifest(stored, "helm");
+        assertThat(manifest.phase()).isEqualTo(Phase.Completed);
+        assertThat(manifest.itemCount()).isEqualTo(SECRETS + 1);
+        // Chunks are cut at 8 MB: about eight of these Secrets each, not all of them in one.
+        assertThat(manifest.chunks()).hasSizeGreaterThanOrEqualTo(SECRETS / 9);
+        JsonNode last = Stored.objects(stored, "helm").stream()
+                .filter(o -> o.path("metadata").path("name").asText().endsWith("149.v1")).findFirst().orElseThrow();
+        assertThat(last.path("data").path("release").asText()).hasSize(SIZE);
+    }
+}
