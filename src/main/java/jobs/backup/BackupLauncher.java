@@ -25,13 +25,15 @@ public class BackupLauncher {
     private final RestorePoints restorePoints;
     private final Cluster cluster;
     private final Launches launches;
+    private final AbandonedBackups abandoned;
     private final ObjectProvider<Job> backupJob;
 
-    BackupLauncher(RestorePoints restorePoints, Cluster cluster, Launches launches,
+    BackupLauncher(RestorePoints restorePoints, Cluster cluster, Launches launches, AbandonedBackups abandoned,
                    @Qualifier("backupJob") ObjectProvider<Job> backupJob) {
         this.restorePoints = restorePoints;
         this.cluster = cluster;
         this.launches = launches;
+        this.abandoned = abandoned;
         this.backupJob = backupJob;
     }
 
@@ -46,6 +48,8 @@ public class BackupLauncher {
         // Resolves the resource names against the cluster: an unknown one is refused here, before any write.
         BackupPlan.of(cluster.discover(), parameters.selection());
 
+        // Every check has passed: from here on the launch writes, and first tidies up after dead backups.
+        abandoned.sweep();
         if (existing != null && !existing.selection().equals(parameters.selection())) {
             log.warn("Resuming backup {} with the selection it started with; the options given now are ignored", name);
         }

@@ -36,7 +36,8 @@ class BackupCommand implements Subcommand {
     @Mixin
     SelectionOptions selectionOptions = new SelectionOptions();
 
-    @Option(names = "--name", paramLabel = "NAME", description = "Restore point name (default backup-<UTC yyyyMMddHHmmss>).")
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "Restore point name (default kbackup.backup.name, else backup-<UTC yyyyMMddHHmmss>).")
     String name;
 
     @Option(names = "--snapshot-volumes", arity = "1", paramLabel = "true|false", defaultValue = "true",
@@ -61,8 +62,11 @@ class BackupCommand implements Subcommand {
 
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
-        selection = selectionOptions.withDefaults(context.getBean(KbackupProperties.class).backup());
-        String restorePoint = name != null ? name : DEFAULT_NAME.format(context.getBean(Clock.class).instant());
+        KbackupProperties.Backup configured = context.getBean(KbackupProperties.class).backup();
+        selection = selectionOptions.withDefaults(configured);
+        String restorePoint = name != null ? name
+                : configured.name() != null && !configured.name().isBlank() ? Inputs.name("kbackup.backup.name", configured.name())
+                : DEFAULT_NAME.format(context.getBean(Clock.class).instant());
         JobExecution execution = context.getBean(BackupLauncher.class)
                 .launch(new BackupParameters(restorePoint, selection, keep, snapshotVolumes));
         Manifest manifest = context.getBean(RestorePoints.class).find(restorePoint).orElse(null);

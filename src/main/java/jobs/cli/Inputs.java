@@ -17,11 +17,13 @@ final class Inputs {
     private Inputs() {
     }
 
-    static void name(String flag, String name) {
+    /** Returns {@code name} when it is a valid restore point name. */
+    static String name(String flag, String name) {
         if (name.length() > 63 || !NAME.matcher(name).matches()) {
             throw new InvalidInputException(flag + ": '" + name + "' is not a valid name (at most 63 lower-case "
                     + "letters, digits and '-', starting and ending with a letter or digit)");
         }
+        return name;
     }
 
     static void selector(String text) {

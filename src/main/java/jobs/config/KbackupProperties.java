@@ -111,11 +111,14 @@ public record KbackupProperties(
      * @param chunkBytes       uncompressed bytes per chunk blob at the most (a chunk closes at the object that reaches
      *                         it): what bounds memory when objects are big, as Helm release Secrets of up to 1 MB are
      * @param readAheadBytes   bytes of listed objects read ahead of the chunk being filled, while the store works
+     * @param name             restore point name when {@code --name} is not given (the CronJob sets its Job's name,
+     *                         so the Job's retries resume the same restore point); default {@code backup-<UTC time>}
      */
     public record Backup(
             @Min(1) @Max(100_000) @DefaultValue("2000") int chunkSize,
             @NotNull @DefaultValue("8MB") DataSize chunkBytes,
             @NotNull @DefaultValue("8MB") DataSize readAheadBytes,
+            String name,
             @Min(1) @Max(9) @DefaultValue("1") int compressionLevel,
             @Min(1) @Max(16) @DefaultValue("2") int uploadsInFlight,
             @NotNull @DefaultValue("10s") Duration progressInterval,

@@ -3,7 +3,9 @@ package jobs.purge;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import jobs.backup.AbandonedBackups;
 import jobs.backup.BackupJobConfiguration;
 import jobs.config.KbackupProperties;
 import jobs.snapshot.Snapshotter;
@@ -48,7 +50,7 @@ public class PurgeJobConfiguration {
     @Bean
     @StepScope
     Tasklet purgeTasklet(RestorePoints restorePoints, Snapshotter snapshotter, Clock clock, KbackupProperties properties,
-                         JobRepository jobRepository,
+                         JobRepository jobRepository, AbandonedBackups abandonedBackups,
                          @Value("#{jobParameters['dryRun']}") String dryRun,
                          @Value("#{jobParameters['retention']}") String retention,
                          @Value("#{jobParameters['keepLast']}") String keepLast) {
@@ -57,8 +59,13 @@ public class PurgeJobConfiguration {
                 keepLast == null ? policy.keepLast() : Integer.parseInt(keepLast), policy.keepDaily(), policy.keepWeekly(),
                 policy.keepMonthly());
         return (contribution, chunkContext) -> {
-            PurgeSummary summary = new Purger(restorePoints, snapshotter, clock)
-                    .purge(rules, runningBackups(jobRepository), Boolean.parseBoolean(dryRun));
+            boolean preview = Boolean.parseBoolean(dryRun);
+            // A backup whose process died is not running, whatever the job repository says: a real purge marks it
+            // Failed first, a dry run only leaves it out of the running ones.
+            List<String> dead = preview ? abandonedBackups.find() : abandonedBackups.sweep();
+            Set<String> running = runningBackups(jobRepository);
+            running.removeAll(dead);
+            PurgeSummary summary = new Purger(restorePoints, snapshotter, clock).purge(rules, running, preview);
             var step = chunkContext.getStepContext().getStepExecution();
             step.getExecutionContext().putString(SUMMARY, Json.mapper().writeValueAsString(summary));
             step.setExitStatus(ExitStatus.COMPLETED.addExitDescription(summary.examined() + " examined, " + summary.deleted()

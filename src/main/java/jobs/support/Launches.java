@@ -2,7 +2,10 @@ package jobs.support;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -20,6 +23,8 @@ import org.springframework.stereotype.Component;
 public class Launches {
 
     private static final Logger log = LoggerFactory.getLogger(Launches.class);
+    /** The exit description of a run whose process died without a trace: a pod killed outright, a node lost. */
+    public static final String ABANDONED = "abandoned: owner gone";
 
     private final ObjectProvider<JobOperator> jobOperator;
     private final ObjectProvider<JobRepository> jobRepository;
@@ -51,5 +56,34 @@ public class Launches {
         }
         log.info("Resuming {} from execution {}", what, last.getId());
         return operator.restart(last);
+    }
+
+    /**
+     * Marks every execution of a job that is recorded as running but whose process is gone FAILED, with the exit
+     * description {@value #ABANDONED}, and returns them. Without this a CronJob pod killed outright (OOM, a lost
+     * node) would leave its run STARTED for ever, and everything that asks what is still running would believe it.
+     */
+    public List<JobExecution> abandonDead(String jobName) {
+        List<JobExecution> abandoned = new ArrayList<>();
+        for (JobExecution fresh : deadRuns(jobName)) {
+            log.warn("Execution {} of {} was left {} by a process that is gone; marking it FAILED ({})", fresh.getId(),
+                    jobName, fresh.getStatus(), ABANDONED);
+            fresh.setExitStatus(ExitStatus.FAILED.addExitDescription(ABANDONED));
+            abandoned.add(jobOperator.getObject().recover(fresh));
+        }
+        return abandoned;
+    }
+
+    /** The executions of a job recorded as running whose process is gone, as the repository has them now. */
+    public List<JobExecution> deadRuns(String jobName) {
+        JobRepository repository = jobRepository.getObject();
+        List<JobExecution> dead = new ArrayList<>();
+        for (JobExecution running : repository.findRunningJobExecutions(jobName)) {
+            JobExecution fresh = repository.getJobExecution(running.getId());
+            if (fresh != null && fresh.isRunning() && !runOwner.isAlive(fresh)) {
+                dead.add(fresh);
+            }
+        }
+        return dead;
     }
 }

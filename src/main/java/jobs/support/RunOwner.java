@@ -49,22 +49,32 @@ public class RunOwner implements JobExecutionListener {
         if (last == null || !last.getStatus().isRunning()) {
             return;
         }
-        var context = last.getExecutionContext();
-        boolean alive;
-        String where;
-        if (context.containsKey(HOST) && host().equals(context.getString(HOST)) && context.containsKey(PID)) {
-            long pid = context.getLong(PID);
-            alive = pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-            where = "process " + pid;
-        } else {
-            LocalDateTime updated = lastUpdate(last);
-            alive = updated != null && updated.toInstant(ZoneOffset.UTC).plus(STALE_AFTER).isAfter(clock.instant());
-            where = "host " + (context.containsKey(HOST) ? context.getString(HOST) : "unknown") + ", last commit " + updated;
-        }
-        if (alive) {
-            throw new InvalidInputException(what + " is already running (execution " + last.getId() + ", " + where
+        Liveness liveness = liveness(last);
+        if (liveness.alive()) {
+            throw new InvalidInputException(what + " is already running (execution " + last.getId() + ", " + liveness.where()
                     + "); wait for it, or stop it with 'stop " + last.getId() + "'");
         }
+    }
+
+    /** Whether the process that runs this execution, recorded as running, is still there. */
+    public boolean isAlive(JobExecution running) {
+        return liveness(running).alive();
+    }
+
+    private record Liveness(boolean alive, String where) {
+    }
+
+    private Liveness liveness(JobExecution last) {
+        var context = last.getExecutionContext();
+        if (context.containsKey(HOST) && host().equals(context.getString(HOST)) && context.containsKey(PID)) {
+            long pid = context.getLong(PID);
+            boolean alive = pid == ProcessHandle.current().pid()
+                    || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            return new Liveness(alive, "process " + pid);
+        }
+        LocalDateTime updated = lastUpdate(last);
+        boolean alive = updated != null && updated.toInstant(ZoneOffset.UTC).plus(STALE_AFTER).isAfter(clock.instant());
+        return new Liveness(alive, "host " + (context.containsKey(HOST) ? context.getString(HOST) : "unknown") + ", last commit " + updated);
     }
 
     private static LocalDateTime lastUpdate(JobExecution execution) {

@@ -38,11 +38,14 @@ class NamespaceFilterTest {
     }
 
     @Test
-    void wholeClusterOnlyWithoutNamespaceFilters() {
+    void wholeClusterUnlessAnIncludeNarrowsIt() {
         assertThat(NamespaceFilter.of(List.of(), List.of()).selectsAll()).isTrue();
         assertThat(NamespaceFilter.of(List.of("*"), List.of()).selectsAll()).isTrue();
         assertThat(NamespaceFilter.of(List.of("shop"), List.of()).selectsAll()).isFalse();
-        assertThat(NamespaceFilter.of(List.of(), List.of("billing")).selectsAll()).isFalse();
+        // "Everything but scratch-*" is still a backup of the cluster, with its cluster-scoped objects.
+        assertThat(NamespaceFilter.of(List.of(), List.of("billing")).selectsAll()).isTrue();
+        assertThat(NamespaceFilter.of(List.of("*"), List.of("scratch-*")).selectsAll()).isTrue();
+        assertThat(NamespaceFilter.of(List.of("shop"), List.of("scratch-*")).selectsAll()).isFalse();
     }
 
     @Test

@@ -51,6 +51,25 @@ class CronJobManifestTest {
         return specs;
     }
 
+    /** The Job's retries of a killed pod resume its restore point: the name comes from the Job, not the clock. */
+    @Test
+    void scheduledBackupsAreNamedAfterTheirJob() {
+        JsonNode container = find("CronJob", "kbackup-backup").path("spec").path("jobTemplate").path("spec")
+                .path("template").path("spec").path("containers").get(0);
+        assertThat(container.path("args").toString()).isEqualTo("[\"backup\"]");
+        JsonNode name = null;
+        for (JsonNode env : container.path("env")) {
+            if (env.path("name").asText().equals("KBACKUP_BACKUP_NAME")) {
+                name = env;
+            }
+        }
+        assertThat(name).as("KBACKUP_BACKUP_NAME").isNotNull();
+        assertThat(name.path("valueFrom").path("fieldRef").path("fieldPath").asText())
+                .isEqualTo("metadata.labels['batch.kubernetes.io/job-name']");
+        assertThat(find("CronJob", "kbackup-backup").path("spec").path("jobTemplate").path("spec").path("backoffLimit").asInt())
+                .isPositive();
+    }
+
     @Test
     void everyDocumentIsAKubernetesObjectInTheKbackupNamespace() {
         assertThat(documents).hasSizeGreaterThanOrEqualTo(12);
