@@ -2,6 +2,7 @@ package jobs.backup;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +36,9 @@ class ChunkWriter implements ItemStream {
     static final String NEXT_CHUNK = "writer.nextChunk";
     static final String META_ITEMS = "items";
     static final String META_RESOURCES = "resources";
+    static final String META_RESOURCES_IN_BLOB = "resourcesInBlob";
+    /** Counts longer than this go to a blob of their own: with the SHA-256 and key id, metadata stays far below 8 KB. */
+    static final int MAX_COUNTS_IN_METADATA = 2048;
 
     private final RestorePoints restorePoints;
     private final String name;
@@ -109,10 +113,23 @@ class ChunkWriter implements ItemStream {
 
     private void store(int index, ChunkCodec.LineEncoder chunk, Map<String, Long> perType) {
         long items = chunk.lines();
-        restorePoints.putChunk(name, index, chunk.finish(), Map.of(
-                META_ITEMS, Long.toString(items),
-                META_RESOURCES, encodeCounts(perType)));
+        String counts = encodeCounts(perType);
+        Map<String, String> metadata = new HashMap<>(Map.of(META_ITEMS, Long.toString(items)));
+        if (counts.length() <= MAX_COUNTS_IN_METADATA) {
+            metadata.put(META_RESOURCES, counts);
+        } else {
+            // Azure caps a blob's metadata at 8 KB: hundreds of types go to a blob of their own, stored first.
+            restorePoints.putChunkCounts(name, index, counts);
+            metadata.put(META_RESOURCES_IN_BLOB, "true");
+        }
+        restorePoints.putChunk(name, index, chunk.finish(), metadata);
         perType.forEach(progress::add);
+    }
+
+    /** The per-type counts of a stored chunk, from its metadata or the blob they overflowed into. */
+    static Map<String, Long> counts(RestorePoints restorePoints, String name, int index, Map<String, String> metadata) {
+        return decodeCounts(metadata.containsKey(META_RESOURCES_IN_BLOB) ? restorePoints.chunkCounts(name, index)
+                : metadata.get(META_RESOURCES));
     }
 
     /** Waits for every chunk in flight; the first failure is thrown here, as the synchronous store would have. */

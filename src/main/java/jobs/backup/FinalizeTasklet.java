@@ -73,7 +73,7 @@ class FinalizeTasklet implements Tasklet {
             if (index != chunks.size()) {
                 throw new StorageException("restore point '" + name + "' lacks chunk " + RestorePoints.chunkBlob(chunks.size()), null);
             }
-            Map<String, Long> perType = ChunkWriter.decodeCounts(entry.metadata().get(ChunkWriter.META_RESOURCES));
+            Map<String, Long> perType = ChunkWriter.counts(restorePoints, name, index, entry.metadata());
             chunks.add(RestorePoints.chunkRef(entry, Long.parseLong(entry.metadata().get(ChunkWriter.META_ITEMS)), perType));
             perType.forEach((k, v) -> counts.merge(k, v, Long::sum));
         }

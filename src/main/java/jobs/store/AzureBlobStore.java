@@ -2,6 +2,8 @@ package jobs.store;
 
 import com.azure.core.http.rest.Response;
 import com.azure.core.util.BinaryData;
+import com.azure.core.util.Context;
+import com.azure.storage.blob.batch.BlobBatch;
 import com.azure.storage.blob.batch.BlobBatchClient;
 import com.azure.storage.blob.batch.BlobBatchClientBuilder;
 import com.azure.storage.blob.models.DeleteSnapshotsOptionType;
@@ -108,9 +110,19 @@ final class AzureBlobStore implements BlobStore {
             List<String> urls = keys.subList(i, Math.min(keys.size(), i + MAX_BATCH)).stream()
                     .map(k -> container.getBlobClient(prefix + k).getBlobUrl()).toList();
             call("delete " + urls.size() + " blobs", () -> {
-                for (Response<Void> response : batch.deleteBlobs(urls, DeleteSnapshotsOptionType.INCLUDE)) {
-                    // Iterating surfaces each sub-request's error; a blob that is already gone is fine.
-                    response.getStatusCode();
+                BlobBatch deletes = batch.getBlobBatch();
+                List<Response<Void>> responses = urls.stream()
+                        .map(url -> deletes.deleteBlob(url, DeleteSnapshotsOptionType.INCLUDE, null)).toList();
+                batch.submitBatchWithResponse(deletes, false, null, Context.NONE);
+                for (Response<Void> response : responses) {
+                    try {
+                        response.getStatusCode();
+                    } catch (BlobStorageException e) {
+                        // A blob that is already gone (a lifecycle rule, an earlier purge that died) is deleted.
+                        if (e.getStatusCode() != 404) {
+                            throw e;
+                        }
+                    }
                 }
                 return null;
             });

@@ -143,8 +143,16 @@ final class FilesystemBlobStore implements BlobStore {
         }
     }
 
+    /**
+     * Removes the folders a delete left empty, from the blob's own upwards. In the blob's own folder (and below it)
+     * a metadata sidecar whose blob is gone counts as empty too and goes: a restore point half deleted by hand or by
+     * a crash (a chunk removed, its sidecar left) is then removed whole, and no sidecar outlives its blob.
+     */
     private void pruneEmptyFolders(Path folder) throws IOException {
-        Path current = folder;
+        if (folder == null || !folder.startsWith(root) || folder.equals(root) || !clearOrphans(folder)) {
+            return;
+        }
+        Path current = folder.getParent();
         while (current != null && current.startsWith(root) && !current.equals(root)) {
             try (Stream<Path> s = Files.list(current)) {
                 if (s.findAny().isPresent()) {
@@ -156,6 +164,31 @@ final class FilesystemBlobStore implements BlobStore {
             Files.deleteIfExists(current);
             current = current.getParent();
         }
+    }
+
+    /** Deletes orphan sidecars and emptied subfolders in {@code folder}, then the folder if empty; true if it went. */
+    private boolean clearOrphans(Path folder) throws IOException {
+        List<Path> entries;
+        try (Stream<Path> s = Files.list(folder)) {
+            entries = s.toList();
+        } catch (NoSuchFileException e) {
+            return true;
+        }
+        boolean empty = true;
+        for (Path entry : entries) {
+            String file = entry.getFileName().toString();
+            if (Files.isDirectory(entry)) {
+                empty &= clearOrphans(entry);
+            } else if (file.startsWith(META_PREFIX) && !Files.exists(entry.resolveSibling(file.substring(META_PREFIX.length())))) {
+                Files.deleteIfExists(entry);
+            } else {
+                empty = false;
+            }
+        }
+        if (empty) {
+            Files.deleteIfExists(folder);
+        }
+        return empty;
     }
 
     @Override

@@ -27,6 +27,7 @@ public final class RestorePoints {
     static final String ROOT = "backups/";
     static final String MANIFEST = "manifest.json";
     static final String CHUNKS = "chunks/";
+    static final String CHUNK_COUNTS = "chunk-counts/";
     static final String VOLUMES = "volumes/";
 
     static final String META_SHA256 = "sha256";
@@ -98,6 +99,25 @@ public final class RestorePoints {
             meta.put(META_KEY_ID, cipher.keyId());
         }
         store.put(folder(name) + blob, stored, meta);
+    }
+
+    /**
+     * Stores a chunk's per-type counts in a small blob of their own, for when they are too long for blob metadata
+     * (Azure allows 8 KB of it per blob; a chunk of a CRD-heavy cluster can hold hundreds of types).
+     */
+    public void putChunkCounts(String name, int index, String counts) {
+        store.put(folder(name) + countsBlob(index), counts.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+    }
+
+    /** The counts {@link #putChunkCounts} stored for chunk {@code index}. */
+    public String chunkCounts(String name, int index) {
+        return store.get(folder(name) + countsBlob(index))
+                .map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8))
+                .orElseThrow(() -> new StorageException("restore point '" + name + "' lacks " + countsBlob(index), null));
+    }
+
+    private static String countsBlob(int index) {
+        return CHUNK_COUNTS + String.format("%06d.txt", index);
     }
 
     /** The chunk reference recorded for a stored chunk blob, from its metadata. */

@@ -66,4 +66,20 @@ abstract class BlobStoreContract {
         assertThat(store().get("d/blob")).isEmpty();
         assertThat(store().list("d/")).isEmpty();
     }
+
+    /** A purge that died half way, or a lifecycle rule, may have removed some blobs already: that is no failure. */
+    @Test
+    void deleteAllOfBlobsSomeAlreadyGoneDeletesTheRest() {
+        for (int i = 0; i < 5; i++) {
+            store().put("gone/chunks/00000" + i + ".jsonl.gz", bytes("c" + i), Map.of("items", "1"));
+        }
+        store().delete("gone/chunks/000001.jsonl.gz");
+        store().delete("gone/chunks/000003.jsonl.gz");
+
+        store().deleteAll(java.util.List.of("gone/chunks/000000.jsonl.gz", "gone/chunks/000001.jsonl.gz",
+                "gone/chunks/000002.jsonl.gz", "gone/chunks/000003.jsonl.gz", "gone/chunks/000004.jsonl.gz",
+                "gone/chunks/000009.jsonl.gz"));
+
+        assertThat(store().list("gone/")).isEmpty();
+    }
 }

@@ -20,6 +20,22 @@ class FilesystemBlobStoreTest extends BlobStoreContract {
         return new FilesystemBlobStore(dir);
     }
 
+    /** A restore point half deleted out of band (a chunk removed, its sidecar left) is purged whole. */
+    @Test
+    void noSidecarOutlivesItsBlob() throws Exception {
+        RestorePoints restorePoints = new RestorePoints(store(), null);
+        BlobStore store = store();
+        store.put("backups/half/manifest.json", bytes("{}"), Map.of());
+        store.put("backups/half/chunks/000000.jsonl.gz", bytes("a"), Map.of("sha256", "1"));
+        store.put("backups/half/chunks/000001.jsonl.gz", bytes("b"), Map.of("sha256", "2"));
+        Files.delete(dir.resolve("backups/half/chunks/000001.jsonl.gz"));
+        assertThat(dir.resolve("backups/half/chunks/.meta.000001.jsonl.gz")).exists();
+
+        restorePoints.deleteAll("half");
+
+        assertThat(dir.resolve("backups")).doesNotExist();
+    }
+
     @Test
     void leavesNoTemporaryFilesBehind() throws Exception {
         store().put("a/b", bytes("x"), Map.of("k", "v"));
