@@ -116,8 +116,8 @@ public record KbackupProperties(
      */
     public record Backup(
             @Min(1) @Max(100_000) @DefaultValue("2000") int chunkSize,
-            @NotNull @DefaultValue("8MB") DataSize chunkBytes,
-            @NotNull @DefaultValue("8MB") DataSize readAheadBytes,
+            @NotNull @DefaultValue("4MB") DataSize chunkBytes,
+            @NotNull @DefaultValue("4MB") DataSize readAheadBytes,
             String name,
             @Min(1) @Max(9) @DefaultValue("1") int compressionLevel,
             @Min(1) @Max(16) @DefaultValue("2") int uploadsInFlight,

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Helm release Secrets of 1 MB each (incompressible gzip+base64 in real clusters, random base64 here): a page of
  * them and a chunk of 2,000 of them would be hundreds of MB. With the defaults (pages of 500, chunks of 2,000
- * objects or 8 MB) a backup of 150 MB of them must complete in a JVM with a 64 MB heap, as it would OOM-kill the
+ * objects or 4 MB) a backup of 150 MB of them must complete in a JVM with a 64 MB heap, as it would OOM-kill the
  * CronJob's pod if memory followed object counts.
  */
 class BigObjectsTest {
@@ -75,7 +75,7 @@ class BigObjectsTest {
         Manifest manifest = Stored.manifest(stored, "helm");
         assertThat(manifest.phase()).isEqualTo(Phase.Completed);
         assertThat(manifest.itemCount()).isEqualTo(SECRETS + 1);
-        // Chunks are cut at 8 MB: about eight of these Secrets each, not all of them in one.
+        // Chunks are cut at 4 MB: about four of these Secrets each, not all of them in one.
         assertThat(manifest.chunks()).hasSizeGreaterThanOrEqualTo(SECRETS / 9);
         JsonNode last = Stored.objects(stored, "helm").stream()
                 .filter(o -> o.path("metadata").path("name").asText().endsWith("149.v1")).findFirst().orElseThrow();

@@ -15,7 +15,7 @@ import jobs.testing.Kbackup;
 
 /**
  * Memory against object size: a namespace of Helm-release-like Secrets (random, so incompressible, base64 data),
- * backed up with the default settings (pages of 500, chunks of 2,000 objects or 8 MB) in a child JVM with
+ * backed up with the default settings (pages of 500, chunks of 2,000 objects or 4 MB) in a child JVM with
  * {@code -Xmx256m} and the image's flags. The same number of Secrets at 1 KB and at 1 MB: peak heap and heap after
  * collections from the GC log, and the smallest heap that still completes. Sizes: {@code -Dbench.bigObjects=2000}.
  */
