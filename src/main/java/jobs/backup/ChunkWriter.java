@@ -50,8 +50,8 @@ class ChunkWriter implements ItemStream {
     private int nextChunk;
     private ExecutorService uploaders;
     /** The chunk being filled, compressed as it grows; null between commits. */
-    private ChunkCodec.LineEncoder open;
-    private Map<String, Long> openCounts;
+    private ChunkCodec.LineEncoder filling;
+    private Map<String, Long> fillingCounts;
 
     private record Upload(int index, CompletableFuture<Void> done) {
 
@@ -72,7 +72,7 @@ class ChunkWriter implements ItemStream {
     public void open(ExecutionContext context) {
         nextChunk = context.getInt(NEXT_CHUNK, 0);
         inFlight.clear();
-        open = null;
+        filling = null;
         uploaders = Executors.newFixedThreadPool(inFlightLimit, r -> {
             Thread thread = new Thread(r, "kbackup-chunk-store");
             thread.setDaemon(true);
@@ -82,31 +82,31 @@ class ChunkWriter implements ItemStream {
 
     /** Appends an object to the chunk being filled. */
     void append(BackupItem item) {
-        if (open == null) {
-            open = new ChunkCodec.LineEncoder(compressionLevel);
-            openCounts = new TreeMap<>();
+        if (filling == null) {
+            filling = new ChunkCodec.LineEncoder(compressionLevel);
+            fillingCounts = new TreeMap<>();
         }
-        open.append(item.object().json());
-        openCounts.merge(item.type().qualifiedName(), 1L, Long::sum);
+        filling.append(item.object().json());
+        fillingCounts.merge(item.type().qualifiedName(), 1L, Long::sum);
     }
 
     /** Uncompressed bytes in the chunk being filled. */
-    long openBytes() {
-        return open == null ? 0 : open.rawBytes();
+    long fillingBytes() {
+        return filling == null ? 0 : filling.rawBytes();
     }
 
     /** Closes the chunk being filled, if it holds anything, and hands it to the uploaders. */
     void seal() {
-        if (open == null) {
+        if (filling == null) {
             return;
         }
         while (!inFlight.isEmpty() && (inFlight.size() >= inFlightLimit || inFlight.peekFirst().done().isDone())) {
             awaitOldest();
         }
-        ChunkCodec.LineEncoder sealed = open;
-        Map<String, Long> perType = openCounts;
-        open = null;
-        openCounts = null;
+        ChunkCodec.LineEncoder sealed = filling;
+        Map<String, Long> perType = fillingCounts;
+        filling = null;
+        fillingCounts = null;
         int index = nextChunk++;
         inFlight.addLast(new Upload(index, CompletableFuture.runAsync(() -> store(index, sealed, perType), uploaders)));
     }

@@ -20,7 +20,6 @@ final class ReadAhead<E> {
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
     private long bytes;
-    private long peak;
 
     private record Entry<E>(E element, long bytes) {
     }
@@ -38,7 +37,6 @@ final class ReadAhead<E> {
             }
             entries.addLast(new Entry<>(element, size));
             bytes += size;
-            peak = Math.max(peak, bytes);
             notEmpty.signal();
         } finally {
             lock.unlock();
@@ -68,16 +66,6 @@ final class ReadAhead<E> {
             entries.clear();
             bytes = 0;
             notFull.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The most bytes the queue has held at once. */
-    long peakBytes() {
-        lock.lock();
-        try {
-            return peak;
         } finally {
             lock.unlock();
         }

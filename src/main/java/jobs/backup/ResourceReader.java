@@ -218,11 +218,6 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
         readAhead.clear();
     }
 
-    /** The most bytes of listed objects held ahead of the chunks at once, for the benchmarks. */
-    long peakReadAheadBytes() {
-        return readAhead.peakBytes();
-    }
-
     /** Only namespaced lists are narrowed on the server: cluster-scoped objects may be needed whatever their labels. */
     private String selector(ResourceType type) {
         return type.namespaced() ? labelSelector : "";

@@ -36,7 +36,7 @@ class ResourcesTasklet implements Tasklet {
         int kept = 0;
         int read = 0;
         BackupItem item;
-        while (kept < chunkSize && writer.openBytes() < chunkBytes && (item = reader.read()) != null) {
+        while (kept < chunkSize && writer.fillingBytes() < chunkBytes && (item = reader.read()) != null) {
             read++;
             contribution.incrementReadCount();
             BackupItem selected = filter.process(item);

@@ -3,20 +3,15 @@ package jobs.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import jobs.store.Manifest;
 import jobs.store.Phase;
 import jobs.store.RestorePoints;
 import jobs.testing.ApiServer;
+import jobs.testing.HelmSecrets;
 import jobs.testing.Kbackup;
 import jobs.testing.Stored;
 import org.junit.jupiter.api.AfterEach;
@@ -42,19 +37,7 @@ class BigObjectsTest {
     @BeforeEach
     void cluster() {
         api = ApiServer.startIndexed();
-        api.create(new NamespaceBuilder().withNewMetadata().withName("helm").endMetadata().build());
-        ObjectMapper json = new ObjectMapper();
-        Random random = new Random(1);
-        byte[] raw = new byte[SIZE * 3 / 4];
-        List<ObjectNode> secrets = new ArrayList<>();
-        for (int i = 0; i < SECRETS; i++) {
-            random.nextBytes(raw);
-            ObjectNode secret = json.createObjectNode().put("apiVersion", "v1").put("kind", "Secret").put("type", "helm.sh/release.v1");
-            secret.putObject("metadata").put("name", String.format("sh.helm.release.v1.app-%03d.v1", i)).put("namespace", "helm");
-            secret.putObject("data").put("release", Base64.getEncoder().encodeToString(raw));
-            secrets.add(secret);
-        }
-        api.load("v1", "secrets", "helm", secrets);
+        HelmSecrets.load(api, "helm", SECRETS, SIZE);
     }
 
     @AfterEach
@@ -78,7 +61,7 @@ class BigObjectsTest {
         // Chunks are cut at 4 MB: about four of these Secrets each, not all of them in one.
         assertThat(manifest.chunks()).hasSizeGreaterThanOrEqualTo(SECRETS / 9);
         JsonNode last = Stored.objects(stored, "helm").stream()
-                .filter(o -> o.path("metadata").path("name").asText().endsWith("149.v1")).findFirst().orElseThrow();
+                .filter(o -> o.path("metadata").path("name").asText().equals("sh.helm.release.v1.app-00149.v1")).findFirst().orElseThrow();
         assertThat(last.path("data").path("release").asText()).hasSize(SIZE);
     }
 }

@@ -1,15 +1,11 @@
 package jobs.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Random;
 import jobs.testing.ApiServer;
+import jobs.testing.HelmSecrets;
 import jobs.testing.ImageJvm;
 import jobs.testing.Kbackup;
 
@@ -32,7 +28,7 @@ final class BigObjectsBenchmark {
         for (int size : new int[] {1024, 1024 * 1024}) {
             Path dir = Files.createTempDirectory("kbackup-bench-big-" + size);
             try (ApiServer api = ApiServer.startIndexed()) {
-                seed(api, count, size);
+                HelmSecrets.load(api, "helm", count, size);
                 Kbackup kbackup = Kbackup.filesystem(dir, api);
                 Path gcLog = dir.resolve("run-gc.log");
                 long started = System.nanoTime();
@@ -53,28 +49,6 @@ final class BigObjectsBenchmark {
         System.out.println("| secrets | each | data | wall s | peak heap MB | max heap after GC MB | peak RSS MB | smallest -Xmx that completes |");
         System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         rows.forEach(System.out::println);
-    }
-
-    /** Secrets whose data is {@code size} bytes of random base64, as gzip-compressed Helm releases are. */
-    static void seed(ApiServer api, int count, int size) {
-        api.create(new NamespaceBuilder().withNewMetadata().withName("helm").endMetadata().build());
-        ObjectMapper json = new ObjectMapper();
-        Random random = new Random(size);
-        byte[] raw = new byte[size * 3 / 4];
-        List<ObjectNode> batch = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            random.nextBytes(raw);
-            ObjectNode secret = json.createObjectNode().put("apiVersion", "v1").put("kind", "Secret").put("type", "helm.sh/release.v1");
-            secret.putObject("metadata").put("name", String.format("sh.helm.release.v1.app-%05d.v1", i)).put("namespace", "helm")
-                    .putObject("labels").put("owner", "helm");
-            secret.putObject("data").put("release", Base64.getEncoder().encodeToString(raw));
-            batch.add(secret);
-            if (batch.size() == 100) {
-                api.load("v1", "secrets", "helm", batch);
-                batch.clear();
-            }
-        }
-        api.load("v1", "secrets", "helm", batch);
     }
 
     private static int smallestHeap(Kbackup kbackup, Path dir) throws Exception {
