@@ -5,7 +5,7 @@ import java.util.List;
 import jobs.store.Manifest.ItemError;
 import jobs.store.Phase;
 import jobs.store.RestorePoints;
-import jobs.support.Launches;
+import jobs.run.Runs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Backups whose process died without a trace (a pod killed outright, a lost node) and that no retry resumed: their
- * runs are marked FAILED and their restore points Failed, with the cause {@value Launches#ABANDONED}, by the next
+ * runs are marked FAILED and their restore points Failed, with the cause {@value Runs#ABANDONED}, by the next
  * backup or purge. A Failed restore point is then purged like any other once it expires, and can still be resumed
  * by launching its name again; it is never kept for ever as "still running".
  */
@@ -22,30 +22,30 @@ public class AbandonedBackups {
 
     private static final Logger log = LoggerFactory.getLogger(AbandonedBackups.class);
 
-    private final Launches launches;
+    private final Runs runs;
     private final RestorePoints restorePoints;
     private final Clock clock;
 
-    AbandonedBackups(Launches launches, RestorePoints restorePoints, Clock clock) {
-        this.launches = launches;
+    AbandonedBackups(Runs runs, RestorePoints restorePoints, Clock clock) {
+        this.runs = runs;
         this.restorePoints = restorePoints;
         this.clock = clock;
     }
 
     /** The names of the backups abandoned by their process, without marking anything. */
     public List<String> find() {
-        return launches.deadRuns(BackupJobConfiguration.JOB_NAME).stream()
+        return runs.deadRuns(BackupJobConfiguration.JOB_NAME).stream()
                 .map(e -> e.getJobParameters().getString(BackupParameters.NAME)).toList();
     }
 
     /** Marks the abandoned backups Failed; returns their names. */
     public List<String> sweep() {
-        List<String> names = launches.abandonDead(BackupJobConfiguration.JOB_NAME).stream()
+        List<String> names = runs.abandonDead(BackupJobConfiguration.JOB_NAME).stream()
                 .map((JobExecution e) -> e.getJobParameters().getString(BackupParameters.NAME)).toList();
         for (String name : names) {
             restorePoints.find(name).filter(m -> m.phase() == Phase.InProgress).ifPresent(m -> {
                 log.warn("Backup {} was abandoned by its process; its restore point is now Failed", name);
-                restorePoints.save(m.failed(clock.instant(), List.of(new ItemError(null, null, null, Launches.ABANDONED))));
+                restorePoints.save(m.failed(clock.instant(), List.of(new ItemError(null, null, null, Runs.ABANDONED))));
             });
         }
         return names;

@@ -4,7 +4,8 @@ import jobs.kube.Cluster;
 import jobs.store.Manifest;
 import jobs.store.RestorePoints;
 import jobs.support.InvalidInputException;
-import jobs.support.Launches;
+import jobs.run.RunRequest;
+import jobs.run.Runs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
@@ -15,7 +16,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Starts a backup, or resumes the earlier run of the same name. Everything that can be refused is checked before
- * the job starts, so a refused launch writes nothing.
+ * the job starts, so a refused launch writes nothing; a check that fails for another reason (storage or the API
+ * server unreachable) is recorded as a failed run.
  */
 @Component
 public class BackupLauncher {
@@ -24,21 +26,27 @@ public class BackupLauncher {
 
     private final RestorePoints restorePoints;
     private final Cluster cluster;
-    private final Launches launches;
+    private final Runs runs;
     private final AbandonedBackups abandoned;
     private final ObjectProvider<Job> backupJob;
 
-    BackupLauncher(RestorePoints restorePoints, Cluster cluster, Launches launches, AbandonedBackups abandoned,
+    BackupLauncher(RestorePoints restorePoints, Cluster cluster, Runs runs, AbandonedBackups abandoned,
                    @Qualifier("backupJob") ObjectProvider<Job> backupJob) {
         this.restorePoints = restorePoints;
         this.cluster = cluster;
-        this.launches = launches;
+        this.runs = runs;
         this.abandoned = abandoned;
         this.backupJob = backupJob;
     }
 
     /** Runs the backup to its end and returns the last execution. */
     public JobExecution launch(BackupParameters parameters) throws Exception {
+        String name = parameters.name();
+        return runs.launch(new RunRequest(backupJob::getObject, parameters.toJobParameters(), BackupParameters.identifying(name),
+                "backup '" + name + "'", () -> preflight(parameters)));
+    }
+
+    private void preflight(BackupParameters parameters) {
         String name = parameters.name();
         Manifest existing = restorePoints.find(name).orElse(null);
         if (existing != null && existing.phase().isFinished()) {
@@ -53,7 +61,5 @@ public class BackupLauncher {
         if (existing != null && !existing.selection().equals(parameters.selection())) {
             log.warn("Resuming backup {} with the selection it started with; the options given now are ignored", name);
         }
-        return launches.startOrResume(backupJob.getObject(), parameters.toJobParameters(), BackupParameters.identifying(name),
-                "backup '" + name + "'");
     }
 }

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import jobs.KbackupApplication;
 import jobs.metrics.JobMetrics;
-import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
+import jobs.run.Runs;
 import jobs.support.ExitCodes;
 import jobs.support.Failures;
 import jobs.support.InvalidInputException;
@@ -22,9 +22,6 @@ import picocli.CommandLine.ParseResult;
  * lazily, so the job repository and storage are only touched by commands that use them), then run the command.
  */
 public final class Cli {
-
-    /** H2's DATABASE_ALREADY_OPEN_1: the file database is locked by another process. */
-    private static final int H2_DATABASE_IN_USE = 90020;
 
     private Cli() {
     }
@@ -81,14 +78,9 @@ public final class Cli {
                 err.println("kbackup: " + invalid.getMessage());
                 return ExitCodes.INVALID_INPUT;
             }
-            java.sql.SQLException sql = find(e, java.sql.SQLException.class);
-            if (sql != null && sql.getErrorCode() == H2_DATABASE_IN_USE) {
-                err.println("kbackup: another kbackup process is using the H2 job repository; runs that share an H2 "
-                        + "repository cannot overlap (configure PostgreSQL to run them side by side)");
-                return ExitCodes.INVALID_INPUT;
-            }
-            if (find(e, JobExecutionAlreadyRunningException.class) != null) {
-                err.println("kbackup: a run with these parameters is already running: " + Failures.reason(e));
+            String refusal = Runs.refusal(e);
+            if (refusal != null) {
+                err.println("kbackup: " + refusal);
                 return ExitCodes.INVALID_INPUT;
             }
             if (ConfigurationErrors.isConfigurationError(e)) {

@@ -1,12 +1,10 @@
 package jobs.cli;
 
 import java.io.PrintWriter;
+import jobs.run.Runs;
 import jobs.support.ExitCodes;
-import jobs.support.InvalidInputException;
-import jobs.support.RunOwner;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -20,16 +18,7 @@ class RestartCommand implements Subcommand {
 
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
-        JobExecution last = Executions.require(context, "restart", id);
-        if (last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED) {
-            throw new InvalidInputException("restart: execution " + id + " is " + last.getStatus() + " and cannot be restarted");
-        }
-        JobOperator operator = context.getBean(JobOperator.class);
-        if (last.getStatus().isRunning()) {
-            context.getBean(RunOwner.class).refuseIfAlive(last, "execution " + id);
-            last = operator.recover(last);
-        }
-        JobExecution execution = operator.restart(last);
+        JobExecution execution = context.getBean(Runs.class).restart(id);
         out.printf("%s execution %d (restart of %d): %s %s%n", execution.getJobInstance().getJobName(), execution.getId(), id,
                 execution.getStatus(), execution.getExitStatus().getExitCode());
         if (execution.getStatus() != BatchStatus.COMPLETED) {

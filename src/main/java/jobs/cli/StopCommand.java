@@ -1,11 +1,9 @@
 package jobs.cli;
 
 import java.io.PrintWriter;
+import jobs.run.Runs;
 import jobs.support.ExitCodes;
-import jobs.support.InvalidInputException;
-import jobs.support.StopRequests;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -19,11 +17,7 @@ class StopCommand implements Subcommand {
 
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
-        JobExecution execution = Executions.require(context, "stop", id);
-        if (!execution.getStatus().isRunning()) {
-            throw new InvalidInputException("stop: execution " + id + " is " + execution.getStatus() + ", not running");
-        }
-        StopRequests.request(context.getBean(JobRepository.class), id);
+        JobExecution execution = context.getBean(Runs.class).stop(id);
         out.printf("Stop requested for %s execution %d%n", execution.getJobInstance().getJobName(), id);
         return ExitCodes.COMPLETED;
     }

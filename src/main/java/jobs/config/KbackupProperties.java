@@ -29,7 +29,36 @@ public record KbackupProperties(
         @Valid @NotNull @DefaultValue Snapshots snapshots,
         @Valid @NotNull @DefaultValue Restore restore,
         @Valid @NotNull @DefaultValue Metrics metrics,
-        @Valid @NotNull @DefaultValue Encryption encryption) {
+        @Valid @NotNull @DefaultValue Encryption encryption,
+        @Valid @NotNull @DefaultValue Run run) {
+
+    /**
+     * Who owns a running job, so that a run whose process died is recovered and a live one is never run twice.
+     *
+     * @param ownership     {@code lease}: a {@code coordination.k8s.io/v1} Lease per running job, renewed while it
+     *                      lives, so any pod can tell a dead run at once; {@code process}: host and process id, with
+     *                      {@link #STALE_AFTER} of silence for a run on another host; {@code auto} (the default): a
+     *                      lease when running in a pod, the process rule otherwise
+     * @param leaseNamespace namespace of the leases; the pod's own (or the kubeconfig context's) when unset
+     * @param leaseDuration  how long a lease outlives its last renewal; it is renewed three times as often
+     * @param holder         this process's name in leases; the pod name (POD_NAME, HOSTNAME) when unset
+     */
+    public record Run(
+            @NotNull @DefaultValue("auto") Ownership ownership,
+            @Pattern(regexp = "^$|^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", message = "must be a namespace name") String leaseNamespace,
+            @NotNull @DefaultValue("60s") Duration leaseDuration,
+            String holder) {
+
+        /** Another host's run, recorded by host and process, counts as dead after this long without a commit. */
+        public static final Duration STALE_AFTER = Duration.ofMinutes(15);
+
+        @AssertTrue(message = "kbackup.run.lease-duration must be between 3s and 10m")
+        public boolean isLeaseDurationInRange() {
+            return leaseDuration.compareTo(Duration.ofSeconds(3)) >= 0 && leaseDuration.compareTo(Duration.ofMinutes(10)) <= 0;
+        }
+    }
+
+    public enum Ownership { AUTO, LEASE, PROCESS }
 
     /**
      * Client-side encryption of chunk blobs (AES-256-GCM).

@@ -2,7 +2,10 @@ package jobs.restore;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -42,6 +45,8 @@ public class RestoreJobConfiguration {
     static final String APPLY_STEP = "apply";
     static final String FINALIZE_STEP = "finalize";
     static final String MODIFIERS_BLOB = "modifiers.yaml";
+    /** Job parameter: SHA-256 of the resource modifiers the restore was launched with, when it was. */
+    static final String MODIFIERS_DIGEST = "modifiersSha256";
     private static final Logger log = LoggerFactory.getLogger(RestoreJobConfiguration.class);
 
     @Bean
@@ -102,9 +107,7 @@ public class RestoreJobConfiguration {
         RestoreParameters parameters = RestoreParameters.of(p);
         Manifest manifest = manifest(restorePoints, parameters.backup());
         Set<String> neededSet = needed == null ? new TreeSet<>() : Json.mapper().readValue(needed, new TypeReference<TreeSet<String>>() { });
-        ResourceModifiers modifiers = records.getBlob(parameters.name(), MODIFIERS_BLOB)
-                .map(b -> ResourceModifiers.parse(MODIFIERS_BLOB, new String(b, StandardCharsets.UTF_8)))
-                .orElse(ResourceModifiers.NONE);
+        ResourceModifiers modifiers = modifiers(records, parameters.name(), p.getString(MODIFIERS_DIGEST));
         return new RestoreProcessor(parameters, manifest, RestorePlan.of(manifest, parameters.selection(),
                 properties.restore().priorities()), neededSet, modifiers, cluster);
     }
@@ -136,5 +139,26 @@ public class RestoreJobConfiguration {
     RestoreFinalizeTasklet restoreFinalizeTasklet(RestoreRecords records, JobRepository jobRepository, Clock clock,
                                                   @Value("#{jobParameters['name']}") String name) {
         return new RestoreFinalizeTasklet(records, jobRepository, clock, name);
+    }
+
+    /** The resource modifiers stored for restore {@code name}, checked against the digest it was launched with. */
+    static ResourceModifiers modifiers(RestoreRecords records, String name, String expectedDigest) {
+        byte[] stored = records.getBlob(name, MODIFIERS_BLOB).orElse(null);
+        if (expectedDigest == null) {
+            return ResourceModifiers.NONE;
+        }
+        if (stored == null || !expectedDigest.equals(digest(stored))) {
+            throw new IllegalStateException("the resource modifiers of restore '" + name + "' were not stored (its launch "
+                    + "failed before); launch it again with --resource-modifiers");
+        }
+        return ResourceModifiers.parse(MODIFIERS_BLOB, new String(stored, StandardCharsets.UTF_8));
+    }
+
+    static String digest(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

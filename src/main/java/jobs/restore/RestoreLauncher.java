@@ -7,10 +7,13 @@ import jobs.store.RestorePoints;
 import jobs.store.RestoreRecord;
 import jobs.store.RestoreRecords;
 import jobs.support.InvalidInputException;
-import jobs.support.Launches;
+import jobs.run.RunRequest;
+import jobs.run.Runs;
 import jobs.filter.ResourceFilter;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
@@ -21,14 +24,14 @@ public class RestoreLauncher {
 
     private final RestorePoints restorePoints;
     private final RestoreRecords records;
-    private final Launches launches;
+    private final Runs runs;
     private final ObjectProvider<Job> restoreJob;
 
-    RestoreLauncher(RestorePoints restorePoints, RestoreRecords records, Launches launches,
+    RestoreLauncher(RestorePoints restorePoints, RestoreRecords records, Runs runs,
                     @Qualifier("restoreJob") ObjectProvider<Job> restoreJob) {
         this.restorePoints = restorePoints;
         this.records = records;
-        this.launches = launches;
+        this.runs = runs;
         this.restoreJob = restoreJob;
     }
 
@@ -36,6 +39,19 @@ public class RestoreLauncher {
      * @param modifiers the resource-modifiers file's content, or null
      */
     public JobExecution launch(RestoreParameters parameters, String modifiersSource, String modifiers) throws Exception {
+        JobParameters jobParameters = parameters.toJobParameters();
+        if (modifiers != null) {
+            // The job applies exactly these rules; a restart after the rules failed to be stored fails instead of
+            // restoring without them.
+            jobParameters = new JobParametersBuilder(jobParameters).addString(RestoreJobConfiguration.MODIFIERS_DIGEST,
+                    RestoreJobConfiguration.digest(modifiers.getBytes(StandardCharsets.UTF_8)), false).toJobParameters();
+        }
+        return runs.launch(new RunRequest(restoreJob::getObject, jobParameters,
+                RestoreParameters.identifying(parameters.name()), "restore '" + parameters.name() + "'",
+                () -> preflight(parameters, modifiersSource, modifiers)));
+    }
+
+    private void preflight(RestoreParameters parameters, String modifiersSource, String modifiers) {
         Manifest manifest = restorePoints.find(parameters.backup()).orElseThrow(() -> new InvalidInputException(
                 "--from: restore point '" + parameters.backup() + "' not found in " + restorePoints.store().location()));
         if (!manifest.phase().isFinished()) {
@@ -59,7 +75,5 @@ public class RestoreLauncher {
         if (modifiers != null) {
             records.putBlob(parameters.name(), RestoreJobConfiguration.MODIFIERS_BLOB, modifiers.getBytes(StandardCharsets.UTF_8), Map.of());
         }
-        return launches.startOrResume(restoreJob.getObject(), parameters.toJobParameters(),
-                RestoreParameters.identifying(parameters.name()), "restore '" + parameters.name() + "'");
     }
 }

@@ -1,4 +1,4 @@
-package jobs.support;
+package jobs.run;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -11,12 +11,12 @@ import org.springframework.batch.core.repository.JobRepository;
  * running step's commit into an OptimisticLockingFailureException that fails the run instead of stopping it
  * (spring-batch #5120, #5308).
  */
-public final class StopRequests {
+final class StopRequests {
 
     private StopRequests() {
     }
 
-    public static void request(JobRepository repository, long executionId) {
+    static void request(JobRepository repository, long executionId) {
         JobExecution fresh = repository.getJobExecution(executionId);
         if (fresh != null && fresh.isRunning()) {
             fresh.setStatus(BatchStatus.STOPPING);

@@ -1,4 +1,4 @@
-package jobs.support;
+package jobs.run;
 
 import java.time.Duration;
 import java.util.Map;
@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
@@ -17,7 +16,7 @@ import org.springframework.stereotype.Component;
  * STOPPED before the process exits, so the next launch resumes it instead of finding it stuck in STARTED.
  */
 @Component
-public class GracefulShutdown implements JobExecutionListener {
+class GracefulShutdown {
 
     private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
     private static final Duration MAX_WAIT = Duration.ofSeconds(100);
@@ -29,8 +28,7 @@ public class GracefulShutdown implements JobExecutionListener {
         this.jobRepository = jobRepository;
     }
 
-    @Override
-    public void beforeJob(JobExecution execution) {
+    void beforeJob(JobExecution execution) {
         JobRepository repository = jobRepository.getObject();
         Thread hook = new Thread(() -> stopAndWait(repository, execution), "kbackup-graceful-stop");
         hooks.put(execution.getId(), hook);
@@ -68,8 +66,7 @@ public class GracefulShutdown implements JobExecutionListener {
         }
     }
 
-    @Override
-    public void afterJob(JobExecution execution) {
+    void afterJob(JobExecution execution) {
         Thread hook = hooks.remove(execution.getId());
         if (hook != null) {
             try {
