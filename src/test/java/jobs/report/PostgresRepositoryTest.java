@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import jobs.store.Phase;
 import jobs.testing.Stored;
 import jobs.testing.ApiServer;
 import jobs.testing.Kbackup;
@@ -96,6 +97,35 @@ class PostgresRepositoryTest {
             assertThat(report.path("totals").get(0).path("executions").asInt()).isEqualTo(3);
             assertThat(Files.readString(page)).contains("name=pg-failed");
             assertThat(Files.exists(dir.resolve("jobs.mv.db"))).as("no H2 file when PostgreSQL is configured").isFalse();
+        }
+    }
+
+    /** What three CronJobs sharing one job repository do: a backup, a purge and a report at the same time. */
+    @Test
+    void backupPurgeAndReportRunAtOnceOnPostgres() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start(); ApiServer api = ApiServer.start()) {
+            Kbackup kbackup = cluster(api, postgres);
+            api.listLatency(Duration.ofMillis(150));
+            Process backup = kbackup.spawn("backup", "--name", "scheduled");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (Stored.filesystem(dir).find("scheduled").isEmpty()) {
+                assertThat(backup.isAlive()).isTrue();
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.sleep(50);
+            }
+
+            Kbackup.Result purge = kbackup.run("purge", "--output", "json");
+            Kbackup.Result report = kbackup.run("report", "-o", "json");
+
+            assertThat(purge.exitCode()).as(purge.toString()).isZero();
+            assertThat(purge.out()).contains("scheduled").contains("backup still running");
+            assertThat(report.exitCode()).as(report.toString()).isZero();
+            JsonNode executions = JSON.readTree(report.out()).path("executions");
+            assertThat(executions).extracting(e -> e.path("job").asText() + " " + e.path("status").asText())
+                    .containsExactlyInAnyOrder("backup STARTED", "purge COMPLETED");
+            assertThat(backup.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(backup.exitValue()).isZero();
+            assertThat(Stored.manifest(Stored.filesystem(dir), "scheduled").phase()).isEqualTo(Phase.Completed);
         }
     }
 }
