@@ -32,7 +32,8 @@ class DescribeCommand implements Subcommand {
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
         RestorePoints restorePoints = context.getBean(RestorePoints.class);
-        Manifest manifest = restorePoints.find(name).orElseThrow(() -> new InvalidInputException("restore point '" + name
+        // Verifying trusts the manifest's chunk list: it must be authenticated by a key of the ring.
+        Manifest manifest = (verify ? restorePoints.findAuthentic(name) : restorePoints.find(name)).orElseThrow(() -> new InvalidInputException("restore point '" + name
                 + "' not found in " + restorePoints.store().location()));
         RestorePointView view = RestorePointView.detail(manifest, restorePoints.damage(manifest, verify));
         if (output == OutputFormat.json) {

@@ -61,16 +61,42 @@ public record KbackupProperties(
     public enum Ownership { AUTO, LEASE, PROCESS }
 
     /**
-     * Client-side encryption of chunk blobs (AES-256-GCM).
+     * Client-side encryption of chunk blobs (AES-256-GCM) and authentication of manifests (HMAC-SHA256), with a
+     * keyring so that keys can be rotated.
      *
-     * @param key   base64 of 32 random bytes ({@code openssl rand -base64 32}); from a Kubernetes Secret through
-     *              KBACKUP_ENCRYPTION_KEY; no encryption when unset
-     * @param keyId the key's name, recorded with each chunk so a restore can tell which key it needs
+     * @param keys                  keys by id, each base64 of 32 random bytes ({@code openssl rand -base64 32}); all
+     *                              of them decrypt, so a rotated-out key stays here until its restore points expire.
+     *                              From a Secret, e.g. {@code KBACKUP_ENCRYPTION_KEYS_K202606}
+     * @param activeKey             the id of the key that encrypts new restore points; the greatest id when unset
+     *                              (name keys by date, such as {@code k202606}, and the newest encrypts)
+     * @param key                   a single key, the shorthand of one keyring entry (KBACKUP_ENCRYPTION_KEY)
+     * @param keyId                 the id of {@code key}
+     * @param acceptUnauthenticated read encrypted restore points whose manifest has no authentication code (written
+     *                              before manifests were authenticated); otherwise they are refused as altered
      */
-    public record Encryption(String key, @NotBlank @DefaultValue("default") String keyId) {
+    public record Encryption(java.util.Map<String, String> keys, String activeKey, String key,
+                             @NotBlank @DefaultValue("default") String keyId, boolean acceptUnauthenticated) {
+
+        public Encryption {
+            keys = keys == null ? java.util.Map.of() : java.util.Map.copyOf(keys);
+        }
 
         public boolean enabled() {
-            return key != null && !key.isBlank();
+            return !keys.isEmpty() || (key != null && !key.isBlank());
+        }
+
+        /** The keyring's entries: {@code keys} and the single {@code key} under {@code key-id}. */
+        public java.util.Map<String, String> allKeys() {
+            java.util.Map<String, String> all = new java.util.TreeMap<>(keys);
+            if (key != null && !key.isBlank()) {
+                all.put(keyId, key);
+            }
+            return all;
+        }
+
+        @AssertTrue(message = "kbackup.encryption.key-id names a key that kbackup.encryption.keys holds too; give the key once")
+        public boolean isKeyIdUnique() {
+            return key == null || key.isBlank() || !keys.containsKey(keyId);
         }
     }
 

@@ -61,7 +61,7 @@ public class RestoreJobConfiguration {
     }
 
     static Manifest manifest(RestorePoints restorePoints, String backup) {
-        return restorePoints.find(backup).orElseThrow(() -> new DamagedRestorePointException(backup, "manifest.json", "is missing"));
+        return restorePoints.findAuthentic(backup).orElseThrow(() -> new DamagedRestorePointException(backup, "manifest.json", "is missing"));
     }
 
     @Bean

@@ -52,7 +52,7 @@ public class RestoreLauncher {
     }
 
     private void preflight(RestoreParameters parameters, String modifiersSource, String modifiers) {
-        Manifest manifest = restorePoints.find(parameters.backup()).orElseThrow(() -> new InvalidInputException(
+        Manifest manifest = restorePoints.findAuthentic(parameters.backup()).orElseThrow(() -> new InvalidInputException(
                 "--from: restore point '" + parameters.backup() + "' not found in " + restorePoints.store().location()));
         if (!manifest.phase().isFinished()) {
             throw new InvalidInputException("--from: restore point '" + parameters.backup() + "' is " + manifest.phase()

@@ -10,7 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import javax.crypto.AEADBadTagException;
+import jobs.support.InvalidInputException;
 import jobs.support.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Restore points in a blob store. Layout, format version 1:
@@ -33,48 +37,112 @@ public final class RestorePoints {
     static final String META_SHA256 = "sha256";
     static final String META_KEY_ID = "keyId";
 
+    private static final Logger log = LoggerFactory.getLogger(RestorePoints.class);
+
     private final BlobStore store;
-    private final ChunkCipher cipher;
+    private final Keyring keyring;
+    private final boolean acceptUnauthenticated;
 
     public RestorePoints(BlobStore store) {
-        this(store, null);
+        this(store, null, false);
     }
 
-    /** @param cipher encrypts new chunks, and opens encrypted ones; null for none */
-    public RestorePoints(BlobStore store, ChunkCipher cipher) {
+    /**
+     * @param keyring               encrypts new chunks and authenticates new manifests with its active key, and
+     *                              opens and verifies with any of its keys; null for no encryption
+     * @param acceptUnauthenticated whether an encrypted restore point's manifest may lack its authentication code
+     *                              (restore points written before manifests were authenticated)
+     */
+    public RestorePoints(BlobStore store, Keyring keyring, boolean acceptUnauthenticated) {
         this.store = store;
-        this.cipher = cipher;
+        this.keyring = keyring;
+        this.acceptUnauthenticated = acceptUnauthenticated;
     }
 
     public BlobStore store() {
         return store;
     }
 
+    /**
+     * The manifest of restore point {@code name}, if it has one.
+     *
+     * @throws DamagedRestorePointException when the manifest was altered after it was written (with a keyring), or
+     *                                      belongs to another restore point
+     */
     public Optional<Manifest> find(String name) {
+        return read(name).map(ManifestCodec.Read::manifest);
+    }
+
+    /**
+     * Like {@link #find}, for what trusts the manifest's content (a restore, a verification): with a keyring, a
+     * manifest whose authentication key is not in it is refused too, naming the key.
+     */
+    public Optional<Manifest> findAuthentic(String name) {
+        return read(name).map(read -> {
+            if (read.seal() == ManifestCodec.Seal.UNVERIFIABLE) {
+                throw new InvalidInputException("restore point '" + name + "' is authenticated with key '" + read.keyId()
+                        + "', which is not in the keyring (it has " + keyring.ids() + "); add it to kbackup.encryption.keys");
+            }
+            return read.manifest();
+        });
+    }
+
+    private Optional<ManifestCodec.Read> read(String name) {
         return store.get(folder(name) + MANIFEST).map(bytes -> {
+            ManifestCodec.Read read;
             try {
-                return Json.mapper().readValue(bytes, Manifest.class);
-            } catch (IOException e) {
+                read = ManifestCodec.read(bytes, keyring, acceptUnauthenticated);
+            } catch (IOException | ClassCastException e) {
                 throw new StorageException("manifest of restore point '" + name + "' in " + store.location()
                         + " is not readable: " + e.getMessage(), e);
             }
+            if (read.seal() == ManifestCodec.Seal.TAMPERED) {
+                refuseIfWrongKey(name, read);
+                throw new DamagedRestorePointException(name, MANIFEST, read.keyId() == null
+                        ? "carries no authentication code, though its chunks are encrypted (set "
+                        + "kbackup.encryption.accept-unauthenticated=true for restore points written before 0.2)"
+                        : "was altered after it was written: its authentication code (key '" + read.keyId() + "') does not match");
+            }
+            if (!name.equals(read.manifest().name())) {
+                throw new DamagedRestorePointException(name, MANIFEST, "belongs to restore point '" + read.manifest().name() + "'");
+            }
+            return read;
         });
+    }
+
+    /**
+     * A code that does not verify means an altered manifest, or a key of the same id but other bytes: the first
+     * chunk under that key tells which, since it cannot be opened with the wrong key either.
+     */
+    private void refuseIfWrongKey(String name, ManifestCodec.Read read) {
+        read.manifest().chunks().stream().filter(c -> read.keyId() != null && read.keyId().equals(c.keyId())).findFirst()
+                .ifPresent(chunk -> store.get(folder(name) + chunk.blob()).ifPresent(bytes -> {
+                    try {
+                        keyring.open(bytes, name + "/" + chunk.blob(), chunk.keyId());
+                    } catch (AEADBadTagException e) {
+                        throw new InvalidInputException("restore point '" + name + "' cannot be decrypted: the configured key '"
+                                + chunk.keyId() + "' is not the key it was encrypted with (blob " + folder(name) + chunk.blob() + ")");
+                    }
+                }));
     }
 
     public void save(Manifest manifest) {
         try {
-            byte[] bytes = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
-            store.put(folder(manifest.name()) + MANIFEST, bytes, Map.of());
-        } catch (JsonProcessingException e) {
+            store.put(folder(manifest.name()) + MANIFEST, ManifestCodec.write(manifest, keyring), Map.of());
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Every restore point with a manifest, newest first. */
+    /** Every restore point with a trustworthy manifest, newest first; a damaged one is left out, with an error logged. */
     public List<Manifest> list() {
         List<Manifest> manifests = new ArrayList<>();
         for (String name : store.children(ROOT)) {
-            find(name).ifPresent(manifests::add);
+            try {
+                find(name).ifPresent(manifests::add);
+            } catch (DamagedRestorePointException e) {
+                log.error("Leaving out restore point {}: {}", name, e.getMessage());
+            }
         }
         manifests.sort(Comparator.comparing(Manifest::startedAt, Comparator.nullsLast(Comparator.reverseOrder()))
                 .thenComparing(Manifest::name));
@@ -92,11 +160,11 @@ public final class RestorePoints {
      */
     public void putChunk(String name, int index, byte[] content, Map<String, String> metadata) {
         String blob = chunkBlob(index);
-        byte[] stored = cipher == null ? content : cipher.seal(content, name + "/" + blob);
+        byte[] stored = keyring == null ? content : keyring.seal(content, name + "/" + blob);
         Map<String, String> meta = new java.util.HashMap<>(metadata);
         meta.put(META_SHA256, ChunkCodec.sha256(stored));
-        if (cipher != null) {
-            meta.put(META_KEY_ID, cipher.keyId());
+        if (keyring != null) {
+            meta.put(META_KEY_ID, keyring.activeId());
         }
         store.put(folder(name) + blob, stored, meta);
     }
@@ -165,10 +233,10 @@ public final class RestorePoints {
         }
         checkKey(name, chunk);
         try {
-            return cipher.open(bytes, name + "/" + chunk.blob());
-        } catch (javax.crypto.AEADBadTagException e) {
-            throw new jobs.support.InvalidInputException("restore point '" + name + "' cannot be decrypted: the configured "
-                    + "key '" + cipher.keyId() + "' is not the key it was encrypted with (blob " + folder(name) + chunk.blob() + ")");
+            return keyring.open(bytes, name + "/" + chunk.blob(), chunk.keyId());
+        } catch (AEADBadTagException e) {
+            throw new InvalidInputException("restore point '" + name + "' cannot be decrypted: the configured "
+                    + "key '" + chunk.keyId() + "' is not the key it was encrypted with (blob " + folder(name) + chunk.blob() + ")");
         }
     }
 
@@ -200,13 +268,13 @@ public final class RestorePoints {
         if (chunk.keyId() == null) {
             return;
         }
-        if (cipher == null) {
-            throw new jobs.support.InvalidInputException("restore point '" + name + "' is encrypted with key '" + chunk.keyId()
-                    + "'; set kbackup.encryption.key (KBACKUP_ENCRYPTION_KEY)");
+        if (keyring == null) {
+            throw new InvalidInputException("restore point '" + name + "' is encrypted with key '" + chunk.keyId()
+                    + "'; set kbackup.encryption.keys (or kbackup.encryption.key, KBACKUP_ENCRYPTION_KEY)");
         }
-        if (!cipher.keyId().equals(chunk.keyId())) {
-            throw new jobs.support.InvalidInputException("restore point '" + name + "' is encrypted with key '" + chunk.keyId()
-                    + "', but the configured key is '" + cipher.keyId() + "'");
+        if (!keyring.has(chunk.keyId())) {
+            throw new InvalidInputException("restore point '" + name + "' is encrypted with key '" + chunk.keyId()
+                    + "', which is not in the keyring (it has " + keyring.ids() + "); add it to kbackup.encryption.keys");
         }
     }
 

@@ -28,7 +28,9 @@ public class StoreConfiguration {
     @Bean
     RestorePoints restorePoints(BlobStore blobStore, KbackupProperties properties) {
         KbackupProperties.Encryption encryption = properties.encryption();
-        return new RestorePoints(blobStore, encryption.enabled() ? ChunkCipher.of(encryption.keyId(), encryption.key()) : null);
+        Keyring keyring = encryption.enabled() ? Keyring.of(encryption.allKeys(), encryption.activeKey(),
+                encryption.keys().isEmpty() ? "kbackup.encryption.key" : "kbackup.encryption.keys") : null;
+        return new RestorePoints(blobStore, keyring, encryption.acceptUnauthenticated());
     }
 
     @Bean

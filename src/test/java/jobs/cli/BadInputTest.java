@@ -24,6 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BadInputTest {
 
     static ApiServer api;
+    /** A well-formed key (32 bytes in base64), for the rows about the keyring's other settings. */
+    static final String ZERO_KEY = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
     @TempDir
     Path dir;
@@ -89,7 +91,12 @@ class BadInputTest {
                 Arguments.of(List.of("backup", "--kbackup.kube.kubeconfig=/nonexistent/kubeconfig"), "kbackup.kube.kubeconfig: no file '/nonexistent/kubeconfig'"),
                 Arguments.of(List.of("backup", "--kbackup.run.lease-duration=1s"), "kbackup.run.lease-duration must be between 3s and 10m"),
                 Arguments.of(List.of("backup", "--kbackup.run.ownership=etcd"), "kbackup.run.ownership=etcd: must be one of auto, lease, process"),
-                Arguments.of(List.of("list", "--kbackup.encryption.key=c2hvcnQ="), "kbackup.encryption.key must be 32 bytes (AES-256), got 5"));
+                Arguments.of(List.of("list", "--kbackup.encryption.key=c2hvcnQ="), "kbackup.encryption.key: key 'default' must be 32 bytes (AES-256), got 5"),
+                Arguments.of(List.of("list", "--kbackup.encryption.keys.k202606=c2hvcnQ="), "kbackup.encryption.keys: key 'k202606' must be 32 bytes (AES-256), got 5"),
+                Arguments.of(List.of("list", "--kbackup.encryption.keys.k202606=" + ZERO_KEY, "--kbackup.encryption.active-key=k202612"),
+                        "kbackup.encryption.active-key: no key 'k202612' in kbackup.encryption.keys (it has k202606)"),
+                Arguments.of(List.of("list", "--kbackup.encryption.keys.k1=" + ZERO_KEY, "--kbackup.encryption.key=" + ZERO_KEY,
+                        "--kbackup.encryption.key-id=k1"), "kbackup.encryption.key-id names a key that kbackup.encryption.keys holds too"));
     }
 
     @ParameterizedTest(name = "{0}")

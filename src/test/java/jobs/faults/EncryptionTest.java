@@ -46,15 +46,16 @@ class EncryptionTest {
             Kbackup intoTarget = encrypted.with("--kbackup.kube.kubeconfig=" + target.writeKubeconfig(targetDir));
             Kbackup.Result noKey = intoTarget.with("--kbackup.encryption.key=").run("restore", "--from", "sealed", "--name", "r1");
             assertThat(noKey.exitCode()).isEqualTo(2);
-            assertThat(noKey.err()).contains("restore point 'sealed' is encrypted with key 'k1'; set kbackup.encryption.key");
+            assertThat(noKey.err()).contains("restore point 'sealed' is encrypted with key 'k1'; set kbackup.encryption.keys");
             Kbackup.Result otherId = intoTarget.with("--kbackup.encryption.key-id=k2").run("restore", "--from", "sealed", "--name", "r2");
-            assertThat(otherId.err()).contains("is encrypted with key 'k1', but the configured key is 'k2'");
+            assertThat(otherId.exitCode()).isEqualTo(2);
+            assertThat(otherId.err()).contains("restore point 'sealed' is authenticated with key 'k1', which is not in the keyring (it has k2)");
             Kbackup.Result wrongKey = intoTarget.with("--kbackup.encryption.key=" + key()).run("restore", "--from", "sealed", "--name", "r3");
             assertThat(wrongKey.exitCode()).isEqualTo(2);
             assertThat(wrongKey.err()).contains("cannot be decrypted: the configured key 'k1' is not the key it was encrypted with");
             assertThat(target.client().namespaces().list().getItems()).isEmpty();
             assertThat(intoTarget.with("--kbackup.encryption.key=not base64!").run("list").err())
-                    .contains("kbackup.encryption.key is not base64");
+                    .contains("kbackup.encryption.key: key 'k1' is not base64");
 
             Kbackup.Result restored = intoTarget.run("restore", "--from", "sealed", "--name", "r4");
 

@@ -23,7 +23,7 @@ class FilesystemBlobStoreTest extends BlobStoreContract {
     /** A restore point half deleted out of band (a chunk removed, its sidecar left) is purged whole. */
     @Test
     void noSidecarOutlivesItsBlob() throws Exception {
-        RestorePoints restorePoints = new RestorePoints(store(), null);
+        RestorePoints restorePoints = new RestorePoints(store());
         BlobStore store = store();
         store.put("backups/half/manifest.json", bytes("{}"), Map.of());
         store.put("backups/half/chunks/000000.jsonl.gz", bytes("a"), Map.of("sha256", "1"));
