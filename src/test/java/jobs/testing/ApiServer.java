@@ -9,7 +9,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
@@ -21,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -31,6 +36,8 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -50,6 +57,8 @@ import java.util.function.Predicate;
  *   <li>watches of one object by name over WebSocket, for either store ({@link Watches});</li>
  *   <li>the whole label-selector grammar, set-based requirements included;</li>
  *   <li>404 for a create into a namespace that does not exist, 400 for a create carrying a resourceVersion;</li>
+ *   <li>namespace deletion: Terminating at once (403 for new content), its objects deleted by a controller, then
+ *       the namespace itself;</li>
  *   <li>injected failures (429 with Retry-After, 5xx, 403) for chosen requests.</li>
  * </ul>
  */
@@ -65,6 +74,13 @@ public final class ApiServer implements AutoCloseable {
     private final AtomicInteger continueRequests = new AtomicInteger();
     private final AtomicInteger expired = new AtomicInteger();
     private final Set<String> unavailableGroups = ConcurrentHashMap.newKeySet();
+    /** Namespaces being terminated, with the time their deletion was asked for. */
+    private final Map<String, String> terminating = new ConcurrentHashMap<>();
+    private final ExecutorService namespaceController = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "api-double-namespace-controller");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile int expireEvery;
     private volatile boolean offerTokenOnExpiry = true;
     private final Map<String, AtomicInteger> listCalls = new ConcurrentHashMap<>();
@@ -241,8 +257,15 @@ public final class ApiServer implements AutoCloseable {
         if (client != null) {
             client.close();
         }
+        namespaceController.shutdownNow();
         watches.close();
         server.destroy();
+    }
+
+    /** A call that may fail with an IOException. */
+    @FunctionalInterface
+    private interface IoCall<T> {
+        T run() throws IOException;
     }
 
     private record Fault(Predicate<RecordedRequest> matches, int code, Integer retryAfter, AtomicInteger skip,
@@ -339,6 +362,10 @@ public final class ApiServer implements AutoCloseable {
                 if (route != null && route.namespace() != null && !store.namespaceExists(route.namespace())) {
                     return status(404, "NotFound", "namespaces \"" + route.namespace() + "\" not found");
                 }
+                if (route != null && route.namespace() != null && terminating.containsKey(route.namespace())) {
+                    return status(403, "Forbidden", "unable to create new content in namespace " + route.namespace()
+                            + " because it is being terminated");
+                }
                 JsonNode body = JSON.readTree(request.getBody().getBytes());
                 if (body.path("metadata").hasNonNull("resourceVersion")) {
                     return status(400, "BadRequest", "resourceVersion should not be set on objects to be created");
@@ -348,11 +375,113 @@ public final class ApiServer implements AutoCloseable {
                 return createLatency.toMillis() > 0 ? created.setBodyDelay(createLatency) : created;
             }
             Route route = Route.parse(path);
-            MockResponse answer = store.handle(request, route);
-            if (!method.equals("GET")) {
+            if (method.equals("DELETE") && route != null && isNamespace(route) && store.namespaceExists(route.name())) {
+                return terminate(route);
+            }
+            if (method.equals("GET")) {
+                MockResponse answer = store.handle(request, route);
+                return route != null && isNamespace(route) ? terminatingView(route.name(), answer) : answer;
+            }
+            return write(route, () -> store.handle(request, route));
+        }
+
+        /** A write to one object or a collection, telling the watches what changed and what it deleted. */
+        private MockResponse write(Route route, IoCall<MockResponse> call) throws IOException {
+            MockResponse before = route != null && route.name() != null ? direct("GET", route.collectionPath() + "/" + route.name()) : null;
+            MockResponse answer = call.run();
+            if (before != null && before.code() == 200 && direct("GET", route.collectionPath() + "/" + route.name()).code() == 404) {
+                watches.deleted(route, (ObjectNode) JSON.readTree(before.getBody().getBytes()));
+            } else {
                 watches.changed(route);
             }
             return answer;
+        }
+
+        private static boolean isNamespace(Route route) {
+            return route.group().isEmpty() && route.resource().equals("namespaces") && route.name() != null && route.namespace() == null;
+        }
+
+        /**
+         * What kube-apiserver and the namespace controller do with a namespace deletion: the namespace is marked
+         * Terminating at once (and refuses new content with 403), then its objects of every namespaced type are
+         * deleted, and the namespace goes once none is left (objects with finalizers hold it, on the store that
+         * honours them).
+         */
+        private MockResponse terminate(Route route) throws IOException {
+            String namespace = route.name();
+            if (terminating.putIfAbsent(namespace, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()) == null) {
+                namespaceController.submit(() -> finalizeNamespace(route));
+            }
+            return terminatingView(namespace, direct("GET", route.collectionPath() + "/" + namespace));
+        }
+
+        /**
+         * A namespace being terminated as a real server shows it. The state is kept here rather than in the store:
+         * the CRUD mock deletes an object the moment it has a deletionTimestamp and no finalizers.
+         */
+        private MockResponse terminatingView(String namespace, MockResponse stored) throws IOException {
+            String since = terminating.get(namespace);
+            if (since == null || stored.code() != 200) {
+                return stored;
+            }
+            ObjectNode object = (ObjectNode) JSON.readTree(stored.getBody().getBytes());
+            object.with("metadata").put("deletionTimestamp", since);
+            object.with("status").put("phase", "Terminating");
+            return json(200, object);
+        }
+
+        private void finalizeNamespace(Route namespaceRoute) {
+            String namespace = namespaceRoute.name();
+            try {
+                // As long as it takes: an object whose finalizer is never removed holds its namespace for ever.
+                while (!Thread.currentThread().isInterrupted()) {
+                    boolean left = false;
+                    for (Map.Entry<String, List<ApiResources.Entry>> gv : resources().entrySet()) {
+                        for (ApiResources.Entry e : gv.getValue()) {
+                            if (!e.namespaced() || !e.listable() || e.name().contains("/")) {
+                                continue;
+                            }
+                            Route type = new Route(e.group(), e.version(), namespace, e.name(), null);
+                            ObjectStore.Page page = store.page(type, null, labels -> true, null, 0);
+                            if (page == null) {
+                                continue;
+                            }
+                            for (ObjectNode item : page.items()) {
+                                left = true;
+                                if (!item.path("metadata").has("deletionTimestamp")) {
+                                    String name = item.path("metadata").path("name").asText();
+                                    Route object = new Route(type.group(), type.version(), namespace, type.resource(), name);
+                                    write(object, () -> direct("DELETE", type.collectionPath() + "/" + name));
+                                }
+                            }
+                        }
+                    }
+                    if (!left) {
+                        write(namespaceRoute, () -> direct("DELETE", namespaceRoute.collectionPath() + "/" + namespace));
+                        return;
+                    }
+                    Thread.sleep(50);
+                }
+            } catch (IOException | RuntimeException e) {
+                // A controller that died silently would leave tests waiting for nothing.
+                System.err.println("API double: terminating namespace " + namespace + " failed: " + e);
+                e.printStackTrace();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                terminating.remove(namespace);
+            }
+        }
+
+        /** A request to the store itself, past this front (the controllers' own writes). */
+        private MockResponse direct(String method, String path) throws IOException {
+            return direct(method, path, null);
+        }
+
+        private MockResponse direct(String method, String path, JsonNode body) throws IOException {
+            Buffer buffer = body == null ? new Buffer() : new Buffer(JSON.writeValueAsBytes(body));
+            Headers headers = Headers.builder().add("Content-Type", "application/json").build();
+            return store.handle(new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(method), path, headers, buffer), Route.parse(path));
         }
 
         private MockResponse list(String path, Route route, Map<String, String> query) throws IOException {

@@ -27,6 +27,8 @@ final class Watches implements AutoCloseable {
 
     private final ObjectStore store;
     private final Set<Watch> open = ConcurrentHashMap.newKeySet();
+    /** The last state of deleted objects, by collection path and name: what a watch opened after the list saw. */
+    private final Map<String, ObjectNode> tombstones = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "api-double-watches");
@@ -61,6 +63,15 @@ final class Watches implements AutoCloseable {
                 sender.execute(watch::check);
             }
         }
+    }
+
+    /**
+     * Records an object that a request deleted, so that a watch opened from a list that still held it is told
+     * DELETED, as kube-apiserver replays the events since a watch's resourceVersion.
+     */
+    void deleted(ApiServer.Route route, ObjectNode last) {
+        tombstones.put(route.collectionPath() + "/" + route.name(), last);
+        changed(route);
     }
 
     /** How many watches were opened. */
@@ -119,10 +130,19 @@ final class Watches implements AutoCloseable {
                 List<ObjectNode> found = store.page(collection, "metadata.name=" + name, labels -> true, null, 0).items();
                 ObjectNode now = found.isEmpty() ? null : found.get(0);
                 if (now == null) {
-                    if (last != null) {
-                        send("DELETED", last);
+                    ObjectNode gone = last;
+                    if (gone == null && !known) {
+                        // Deleted between the list this watch started from and its opening.
+                        ObjectNode tombstone = tombstones.get(collection.collectionPath() + "/" + name);
+                        if (tombstone != null && parse(tombstone.path("metadata").path("resourceVersion").asText()) <= seenVersion) {
+                            gone = tombstone;
+                        }
+                    }
+                    if (gone != null) {
+                        send("DELETED", gone);
                         last = null;
                     }
+                    known = true;
                     return;
                 }
                 long version = parse(now.path("metadata").path("resourceVersion").asText());
