@@ -9,9 +9,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.api.model.rbac.RoleRef;
-import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,6 +20,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jobs.testing.ApiServer;
+import jobs.testing.Rbac;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * Applies k8s/cronjob.yaml and k8s/postgres.yaml to the API double, as {@code kubectl apply} would, and checks how
  * the applied objects fit together: every kbackup pod reaches the shared PostgreSQL job repository through the
  * Secret, Service and StatefulSet that exist, no pod mounts a ReadWriteOnce volume, and every account a pod runs as
- * may hold its run's Lease. RBAC is evaluated here, from the Roles and bindings read back from the server.
+ * may hold its run's Lease, and the restore account may create what a backup holds. RBAC is evaluated by the tests'
+ * own {@link Rbac}, from the Roles and bindings read back from the server.
  */
 class ManifestWiringTest {
 
@@ -158,41 +157,37 @@ class ManifestWiringTest {
         }
     }
 
-    /** Whether service account kbackup/{@code account} may do {@code verb} on a resource, by RBAC's rules. */
     private static boolean allowed(String account, String verb, String group, String resource, String namespace) {
-        for (var binding : client.rbac().roleBindings().inNamespace(namespace).list().getItems()) {
-            if (boundTo(binding.getSubjects(), account) && grants(rules(binding.getRoleRef(), namespace), verb, group, resource)) {
-                return true;
+        return new Rbac(client).allowed("kbackup", account, verb, group, resource, namespace);
+    }
+
+    /**
+     * A real API server lets an account create a Role or binding only with every permission it grants, unless the
+     * account may {@code escalate} and {@code bind}; a backup holds RBAC objects of every kind, so the restore account
+     * needs both. The backup account stays read-only.
+     */
+    @Test
+    void theRestoreAccountMayRestoreWhatABackupHolds() {
+        for (String resource : List.of("roles", "clusterroles")) {
+            for (String verb : List.of("create", "escalate", "bind")) {
+                assertThat(allowed("kbackup-restore", verb, "rbac.authorization.k8s.io", resource, null)).as("%s %s", verb, resource).isTrue();
             }
+            assertThat(allowed("kbackup-backup", "escalate", "rbac.authorization.k8s.io", resource, null)).isFalse();
         }
-        for (var binding : client.rbac().clusterRoleBindings().list().getItems()) {
-            if (boundTo(binding.getSubjects(), account) && grants(rules(binding.getRoleRef(), null), verb, group, resource)) {
-                return true;
-            }
+        for (String resource : List.of("rolebindings", "clusterrolebindings")) {
+            assertThat(allowed("kbackup-restore", "create", "rbac.authorization.k8s.io", resource, null)).as(resource).isTrue();
         }
-        return false;
-    }
-
-    private static boolean boundTo(List<Subject> subjects, String account) {
-        return subjects != null && subjects.stream().anyMatch(s -> s.getKind().equals("ServiceAccount")
-                && s.getName().equals(account) && "kbackup".equals(s.getNamespace()));
-    }
-
-    private static List<PolicyRule> rules(RoleRef ref, String namespace) {
-        if (ref.getKind().equals("ClusterRole")) {
-            var role = client.rbac().clusterRoles().withName(ref.getName()).get();
-            return role == null ? List.of() : role.getRules();
+        // Volumes: pre-provisioned snapshot contents and volumes, claims bound to them, in any namespace.
+        assertThat(allowed("kbackup-restore", "create", "snapshot.storage.k8s.io", "volumesnapshotcontents", null)).isTrue();
+        assertThat(allowed("kbackup-restore", "create", "snapshot.storage.k8s.io", "volumesnapshots", "shop")).isTrue();
+        assertThat(allowed("kbackup-restore", "create", "", "persistentvolumes", null)).isTrue();
+        assertThat(allowed("kbackup-restore", "create", "", "persistentvolumeclaims", "shop")).isTrue();
+        // The existing-resource policy 'update' patches; namespaces and CRDs are created first.
+        assertThat(allowed("kbackup-restore", "patch", "apps", "deployments", "shop")).isTrue();
+        assertThat(allowed("kbackup-restore", "create", "", "namespaces", null)).isTrue();
+        assertThat(allowed("kbackup-restore", "create", "apiextensions.k8s.io", "customresourcedefinitions", null)).isTrue();
+        for (String verb : List.of("create", "patch", "delete", "escalate", "bind")) {
+            assertThat(allowed("kbackup-backup", verb, "rbac.authorization.k8s.io", "clusterroles", null)).as(verb).isFalse();
         }
-        var role = client.rbac().roles().inNamespace(namespace).withName(ref.getName()).get();
-        return role == null ? List.of() : role.getRules();
-    }
-
-    private static boolean grants(List<PolicyRule> rules, String verb, String group, String resource) {
-        return rules.stream().anyMatch(r -> matches(r.getVerbs(), verb) && matches(r.getApiGroups(), group)
-                && matches(r.getResources(), resource));
-    }
-
-    private static boolean matches(List<String> allowed, String value) {
-        return allowed != null && (allowed.contains("*") || allowed.contains(value));
     }
 }
