@@ -15,12 +15,14 @@ import jobs.store.Manifest.VolumeRecord;
 /**
  * CSI snapshots: a {@code snapshot.storage.k8s.io/v1} VolumeSnapshot of each claim, in the claim's namespace, with
  * the configured VolumeSnapshotClass, watched until the snapshot controller reports it ready to use (a watch, not a
- * poll, so a snapshot is taken up the moment it is ready). The bound
- * VolumeSnapshotContent's handle is recorded, so a restore can rebuild the snapshot in another cluster.
+ * poll, so a snapshot is taken up the moment it is ready). The bound VolumeSnapshotContent is then set to
+ * {@code Retain}, so it outlives the namespace, and its handle is recorded, so a restore can pre-provision the snapshot
+ * in this cluster or another.
  */
 final class CsiSnapshotter implements Snapshotter {
 
     static final String BACKUP_LABEL = "kbackup.io/backup-name";
+    private static final String RETAIN = "Retain";
     /** Kubernetes object names: at most 253 characters; 63 keeps them readable and label-safe. */
     private static final int MAX_NAME = 63;
 
@@ -69,6 +71,7 @@ final class CsiSnapshotter implements Snapshotter {
             GenericKubernetesResource content = cluster.get(KnownTypes.VOLUME_SNAPSHOT_CONTENTS, null, contentName)
                     .orElseThrow(() -> new SnapshotException(where + " is bound to a missing VolumeSnapshotContent " + contentName));
             String handle = nested(content, "status", "snapshotHandle");
+            retain(contentName, content);
             Map<String, String> details = new LinkedHashMap<>();
             details.put("volumeSnapshot", volume.namespace() + "/" + name);
             details.put("volumeSnapshotContent", contentName);
@@ -85,6 +88,17 @@ final class CsiSnapshotter implements Snapshotter {
         }
     }
 
+    /**
+     * Makes the content outlive its VolumeSnapshot, as Velero does: with the class's usual {@code Delete} policy,
+     * deleting the workload's namespace (the disaster a backup is for) would delete the content and the storage
+     * snapshot behind it. The purge deletes both explicitly.
+     */
+    private void retain(String contentName, GenericKubernetesResource content) {
+        if (!RETAIN.equals(nested(content, "spec", "deletionPolicy"))) {
+            cluster.mergePatch(KnownTypes.VOLUME_SNAPSHOT_CONTENTS, null, contentName, "{\"spec\":{\"deletionPolicy\":\"Retain\"}}");
+        }
+    }
+
     private GenericKubernetesResource request(String backupName, VolumeRef volume, String name) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("source", Map.of("persistentVolumeClaimName", volume.claim()));
@@ -97,18 +111,29 @@ final class CsiSnapshotter implements Snapshotter {
                 .addToAdditionalProperties("spec", spec).build();
     }
 
+    /**
+     * Deletes the storage snapshot through its content: the content's policy is set back to {@code Delete}, then the
+     * VolumeSnapshot (if its namespace still has it) and the content are deleted, and the snapshot controller deletes
+     * the storage snapshot. Anything already gone is fine, so a purge can be run again.
+     */
     @Override
     public void delete(String snapshotId, Map<String, String> details) {
-        // Deleting the VolumeSnapshot lets its class's deletionPolicy decide about the content and the storage snapshot.
+        String content = details.get("volumeSnapshotContent");
         String ref = details.get("volumeSnapshot");
-        if (ref == null) {
-            return;
-        }
-        String[] nsName = ref.split("/", 2);
         try {
-            cluster.delete(KnownTypes.VOLUME_SNAPSHOTS, nsName[0], nsName[1]);
+            if (content != null && cluster.get(KnownTypes.VOLUME_SNAPSHOT_CONTENTS, null, content).isPresent()) {
+                cluster.mergePatch(KnownTypes.VOLUME_SNAPSHOT_CONTENTS, null, content, "{\"spec\":{\"deletionPolicy\":\"Delete\"}}");
+            }
+            if (ref != null) {
+                String[] nsName = ref.split("/", 2);
+                cluster.delete(KnownTypes.VOLUME_SNAPSHOTS, nsName[0], nsName[1]);
+            }
+            if (content != null) {
+                cluster.delete(KnownTypes.VOLUME_SNAPSHOT_CONTENTS, null, content);
+            }
         } catch (ClusterAccessException e) {
-            throw new SnapshotException("delete of VolumeSnapshot " + ref + " failed: " + e.getMessage(), e);
+            throw new SnapshotException("delete of snapshot " + snapshotId + " (VolumeSnapshot " + ref + ", VolumeSnapshotContent "
+                    + content + ") failed: " + e.getMessage(), e);
         }
     }
 

@@ -93,7 +93,8 @@ class CronJobManifestTest {
                 assertThat(verbs).containsExactlyInAnyOrder("get", "list");
             } else {
                 assertThat(rule.path("apiGroups").get(0).asText()).isEqualTo("snapshot.storage.k8s.io");
-                assertThat(rule.path("resources").get(0).asText()).isEqualTo("volumesnapshots");
+                assertThat(rule.path("resources").get(0).asText()).isIn("volumesnapshots", "volumesnapshotcontents");
+                assertThat(verbs).doesNotContain("escalate", "bind", "*");
             }
         }
         assertThat(find("ClusterRoleBinding", "kbackup-restore").path("subjects").get(0).path("name").asText()).isEqualTo("kbackup-restore");

@@ -190,4 +190,16 @@ class ManifestWiringTest {
             assertThat(allowed("kbackup-backup", verb, "rbac.authorization.k8s.io", "clusterroles", null)).as(verb).isFalse();
         }
     }
+
+    /** CSI backups retain their snapshot contents, and the purge (same account) deletes them and their snapshots. */
+    @Test
+    void theBackupAccountMayRetainAndPurgeWhatItSnapshots() {
+        for (String verb : List.of("create", "get", "delete")) {
+            assertThat(allowed("kbackup-backup", verb, "snapshot.storage.k8s.io", "volumesnapshots", "shop")).as(verb).isTrue();
+        }
+        for (String verb : List.of("get", "patch", "delete")) {
+            assertThat(allowed("kbackup-backup", verb, "snapshot.storage.k8s.io", "volumesnapshotcontents", null)).as(verb).isTrue();
+        }
+        assertThat(allowed("kbackup-backup", "patch", "apps", "deployments", "shop")).isFalse();
+    }
 }

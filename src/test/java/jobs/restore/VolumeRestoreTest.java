@@ -94,7 +94,8 @@ class VolumeRestoreTest {
                     .withName(contentName).get();
             assertThat(content.getAdditionalProperties().get("spec")).isEqualTo(java.util.Map.of(
                     "driver", "disk.csi.azure.com", "deletionPolicy", "Retain",
-                    "source", java.util.Map.of("snapshotHandle", "handle-data"),
+                    "source", java.util.Map.of("snapshotHandle", jobs.testing.Stored.manifest(jobs.testing.Stored.filesystem(dir), "csi-data")
+                            .volumes().stream().filter(v -> v.claim().equals("data")).findFirst().orElseThrow().snapshotId()),
                     "volumeSnapshotRef", java.util.Map.of("namespace", "shop-dr", "name", snapshotName),
                     "volumeSnapshotClassName", "vsc"));
         }

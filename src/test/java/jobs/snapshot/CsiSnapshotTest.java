@@ -52,7 +52,8 @@ class CsiSnapshotTest {
         VolumeRecord data = volumes.stream().filter(v -> v.claim().equals("data")).findFirst().orElseThrow();
         assertThat(data.phase()).isEqualTo("Completed");
         assertThat(data.provider()).isEqualTo("csi");
-        assertThat(data.snapshotId()).isEqualTo("handle-data");
+        assertThat(data.snapshotId()).startsWith("handle-data-");
+        assertThat(controller.storageSnapshots()).contains(data.snapshotId());
         assertThat(data.details()).containsEntry("volumeSnapshot", "shop/kbackup-csi-data")
                 .containsEntry("volumeSnapshotClass", "csi-azuredisk-vsc").containsEntry("driver", "disk.csi.azure.com");
         VolumeRecord invoices = volumes.stream().filter(v -> v.claim().equals("invoices")).findFirst().orElseThrow();
@@ -64,6 +65,10 @@ class CsiSnapshotTest {
         assertThat(vs.getMetadata().getLabels()).containsEntry("kbackup.io/backup-name", "csi");
         assertThat(vs.getAdditionalProperties().get("spec")).isEqualTo(Map.of(
                 "source", Map.of("persistentVolumeClaimName", "data"), "volumeSnapshotClassName", "csi-azuredisk-vsc"));
+        // The content outlives its VolumeSnapshot, and so its namespace.
+        GenericKubernetesResource content = api.client().genericKubernetesResources(KnownTypes.VOLUME_SNAPSHOT_CONTENTS.context())
+                .withName(data.details().get("volumeSnapshotContent")).get();
+        assertThat(((Map<?, ?>) content.getAdditionalProperties().get("spec")).get("deletionPolicy")).isEqualTo("Retain");
     }
 
     /**
