@@ -12,6 +12,7 @@ import jobs.kube.Cluster;
 import jobs.kube.KnownTypes;
 import jobs.kube.ResourceType;
 import jobs.store.Manifest;
+import jobs.snapshot.SnapshotNames;
 import jobs.store.Manifest.VolumeRecord;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 
@@ -143,12 +144,18 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
             if ("csi".equals(volume.provider())) {
                 return new VolumePlan("provisioned from its VolumeSnapshot through the claim", true, null);
             }
+            String copy = "";
             if (cluster.get(KnownTypes.PERSISTENT_VOLUMES, null, volume.persistentVolume()).isPresent()) {
-                return new VolumePlan("already exists; its data is not restored again", true, null);
+                if (!isCopy(volume)) {
+                    return new VolumePlan("already exists; its data is not restored again", true, null);
+                }
+                // A copy of the claim in another namespace of this cluster gets a PV of its own.
+                object.with("metadata").put("name", copyName(volume));
+                copy = "a copy of " + volume.persistentVolume() + ", ";
             }
             return parameters.dryRun()
-                    ? new VolumePlan("would create a disk from snapshot " + volume.snapshotId(), false, null)
-                    : new VolumePlan("disk created from snapshot " + volume.snapshotId(), false, volume);
+                    ? new VolumePlan(copy + "would create a disk from snapshot " + volume.snapshotId(), false, null)
+                    : new VolumePlan(copy + "disk created from snapshot " + volume.snapshotId(), false, volume);
         }
         if (type.qualifiedName().equals("persistentvolumeclaims")) {
             VolumeRecord volume = volumesByClaim.get(sourceNamespace + "/" + object.path("metadata").path("name").asText());
@@ -160,6 +167,10 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
                 spec.remove("volumeName");
                 return new VolumePlan("provisioned fresh, without data", false, null);
             }
+            if (volume.isCompleted() && !"csi".equals(volume.provider()) && isCopy(volume)) {
+                spec.put("volumeName", copyName(volume));
+                return new VolumePlan("bound to " + copyName(volume) + ", its own copy of " + volume.persistentVolume(), false, null);
+            }
             if (volume.isCompleted() && "csi".equals(volume.provider())) {
                 spec.remove("volumeName");
                 spec.putObject("dataSource").put("apiGroup", "snapshot.storage.k8s.io").put("kind", "VolumeSnapshot")
@@ -170,6 +181,25 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
             }
         }
         return VolumePlan.NONE;
+    }
+
+    /**
+     * Whether restoring this volume's claim makes a copy beside the original: its PV still exists in the target
+     * cluster, bound to a claim other than the one being restored (the source namespace, mapped elsewhere). The PV
+     * is read before anything of this restore is applied to it, so a PV and its claim decide alike.
+     */
+    private boolean isCopy(VolumeRecord volume) {
+        var existing = cluster.get(KnownTypes.PERSISTENT_VOLUMES, null, volume.persistentVolume()).orElse(null);
+        if (existing == null || !(existing.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec)
+                || !(spec.get("claimRef") instanceof Map<?, ?> claimRef)) {
+            return false;
+        }
+        return !(parameters.targetNamespace(volume.namespace()).equals(claimRef.get("namespace"))
+                && volume.claim().equals(claimRef.get("name")));
+    }
+
+    private String copyName(VolumeRecord volume) {
+        return SnapshotNames.of(parameters.name(), volume.persistentVolume(), 253);
     }
 
     /** Rewrites the namespace of the object and the namespaces it refers to. */

@@ -5,13 +5,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Deterministic snapshot names: the same backup and volume always give the same name, within each API's limits. */
-final class SnapshotNames {
+/**
+ * Deterministic names of what kbackup makes (snapshots, disks, copied volumes): the same run and volume always give
+ * the same name, within each API's limits.
+ */
+public final class SnapshotNames {
 
     private SnapshotNames() {
     }
 
-    static String of(String backup, String volume, int maxLength) {
+    public static String of(String backup, String volume, int maxLength) {
         String name = ("kbackup-" + backup + "-" + volume).toLowerCase().replaceAll("[^a-z0-9.-]", "-");
         if (name.length() <= maxLength) {
             return name;

@@ -101,6 +101,30 @@ class VolumeRestoreTest {
         }
     }
 
+    /**
+     * A copy of a namespace in the same cluster: the original PV stays bound to the original claim, so the copied
+     * claim gets a PV of its own, on a disk of its own from the snapshot.
+     */
+    @Test
+    void aNamespaceCopyInTheSameClusterGetsItsOwnVolumeFromTheSnapshot() {
+        Kbackup.Result result = fromSource.run("restore", "--from", "with-data", "--name", "copy", "--namespace-mapping", "shop=shop-copy");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        PersistentVolume original = source.client().persistentVolumes().withName("pv-data").get();
+        assertThat(original.getSpec().getClaimRef().getNamespace()).isEqualTo("shop");
+        PersistentVolumeClaim copy = source.client().persistentVolumeClaims().inNamespace("shop-copy").withName("data").get();
+        assertThat(copy.getSpec().getVolumeName()).isEqualTo("kbackup-copy-pv-data");
+        PersistentVolume own = source.client().persistentVolumes().withName("kbackup-copy-pv-data").get();
+        assertThat(own).as("the copy's own PV").isNotNull();
+        assertThat(own.getSpec().getClaimRef().getNamespace()).isEqualTo("shop-copy");
+        assertThat(own.getSpec().getClaimRef().getName()).isEqualTo("data");
+        JsonNode disk = arm.disks().stream().filter(d -> d.path("name").asText().equals("kbackup-copy-pv-data")).findFirst().orElseThrow();
+        assertThat(own.getSpec().getCsi().getVolumeHandle()).isEqualTo(disk.path("id").asText())
+                .isNotEqualTo(original.getSpec().getCsi().getVolumeHandle());
+        assertThat(source.client().persistentVolumeClaims().inNamespace("shop").withName("data").get().getSpec().getVolumeName())
+                .as("the original claim is untouched").isEqualTo("pv-data");
+    }
+
     @Test
     void withoutVolumesClaimsAreProvisionedFresh() {
         Kbackup.Result result = intoTarget.run("restore", "--from", "with-data", "--name", "fresh", "--restore-volumes", "false");
