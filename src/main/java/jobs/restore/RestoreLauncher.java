@@ -39,19 +39,20 @@ public class RestoreLauncher {
      * @param modifiers the resource-modifiers file's content, or null
      */
     public JobExecution launch(RestoreParameters parameters, String modifiersSource, String modifiers) throws Exception {
-        JobParameters jobParameters = parameters.toJobParameters();
+        JobParametersBuilder builder = new JobParametersBuilder(parameters.toJobParameters());
         if (modifiers != null) {
             // The job applies exactly these rules; a restart after the rules failed to be stored fails instead of
             // restoring without them.
-            jobParameters = new JobParametersBuilder(jobParameters).addString(RestoreJobConfiguration.MODIFIERS_DIGEST,
-                    RestoreJobConfiguration.digest(modifiers.getBytes(StandardCharsets.UTF_8)), false).toJobParameters();
+            builder.addString(RestoreJobConfiguration.MODIFIERS_DIGEST,
+                    RestoreJobConfiguration.digest(modifiers.getBytes(StandardCharsets.UTF_8)), false);
         }
+        JobParameters jobParameters = builder.toJobParameters();
         return runs.launch(new RunRequest(restoreJob::getObject, jobParameters,
                 RestoreParameters.identifying(parameters.name()), "restore '" + parameters.name() + "'",
-                () -> preflight(parameters, modifiersSource, modifiers)));
+                () -> preflight(parameters, jobParameters, modifiersSource, modifiers)));
     }
 
-    private void preflight(RestoreParameters parameters, String modifiersSource, String modifiers) {
+    private void preflight(RestoreParameters parameters, JobParameters jobParameters, String modifiersSource, String modifiers) {
         Manifest manifest = restorePoints.findAuthentic(parameters.backup()).orElseThrow(() -> new InvalidInputException(
                 "--from: restore point '" + parameters.backup() + "' not found in " + restorePoints.store().location()));
         if (!manifest.phase().isFinished()) {
@@ -72,6 +73,14 @@ public class RestoreLauncher {
             throw new InvalidInputException("restore '" + parameters.name() + "' already exists and is " + existing.phase()
                     + "; choose another --name");
         }
+        // A relaunch resumes the restore with the options it started with: other options now would be ignored.
+        runs.lastParameters(RestoreJobConfiguration.JOB_NAME, RestoreParameters.identifying(parameters.name()))
+                .map(started -> RestoreParameters.differences(started, jobParameters))
+                .filter(changed -> !changed.isEmpty())
+                .ifPresent(changed -> {
+                    throw new InvalidInputException("restore '" + parameters.name() + "' was started with other options ("
+                            + String.join("; ", changed) + "); relaunch it with the options it started with, or choose another --name");
+                });
         if (modifiers != null) {
             records.putBlob(parameters.name(), RestoreJobConfiguration.MODIFIERS_BLOB, modifiers.getBytes(StandardCharsets.UTF_8), Map.of());
         }

@@ -2,7 +2,11 @@ package jobs.restore;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import jobs.filter.Selection;
 import jobs.support.Json;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -48,6 +52,38 @@ public record RestoreParameters(String name, String backup, Selection selection,
 
     public static JobParameters identifying(String name) {
         return new JobParametersBuilder().addString(NAME, name, true).toJobParameters();
+    }
+
+    /** The option behind each job parameter, to name what a relaunch changed. */
+    private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
+
+    static {
+        OPTIONS.put(BACKUP, "--from");
+        OPTIONS.put(SELECTION, "the selection (--include-*/--exclude-*, --selector)");
+        OPTIONS.put(MAPPING, "--namespace-mapping");
+        OPTIONS.put(POLICY, "--existing-resource-policy");
+        OPTIONS.put(RESTORE_VOLUMES, "--restore-volumes");
+        OPTIONS.put(DRY_RUN, "--dry-run");
+        OPTIONS.put(RestoreJobConfiguration.MODIFIERS_DIGEST, "--resource-modifiers (the file's content)");
+    }
+
+    /** What differs between the parameters a restore started with and those of a relaunch, one line per option. */
+    static List<String> differences(JobParameters started, JobParameters now) {
+        List<String> changed = new ArrayList<>();
+        OPTIONS.forEach((key, option) -> {
+            String was = shown(key, started.getString(key));
+            String is = shown(key, now.getString(key));
+            if (!Objects.equals(was, is)) {
+                changed.add(option + ": " + (key.equals(RestoreJobConfiguration.MODIFIERS_DIGEST) || key.equals(SELECTION)
+                        ? "changed" : (was == null ? "none" : was) + ", now " + (is == null ? "none" : is)));
+            }
+        });
+        return changed;
+    }
+
+    /** A parameter as its option is given: the policy in lower case, none for an absent one. */
+    private static String shown(String key, String value) {
+        return value == null ? null : key.equals(POLICY) ? value.toLowerCase() : value;
     }
 
     static RestoreParameters of(JobParameters p) {

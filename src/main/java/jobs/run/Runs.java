@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import jobs.support.Failures;
 import jobs.support.InvalidInputException;
 import org.slf4j.Logger;
@@ -12,6 +13,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.listener.JobExecutionListener;
@@ -112,6 +114,11 @@ public class Runs implements JobExecutionListener {
         }
         StopRequests.request(jobRepository.getObject(), id);
         return execution;
+    }
+
+    /** The parameters the last run of this job instance (its identifying parameters, the name) had, if it ran. */
+    public Optional<JobParameters> lastParameters(String jobName, JobParameters identifying) {
+        return Optional.ofNullable(jobRepository.getObject().getLastJobExecution(jobName, identifying)).map(JobExecution::getJobParameters);
     }
 
     /** Execution {@code id}, for {@code command}; an unknown id is bad input. */

@@ -67,6 +67,12 @@ class KilledRestoreTest {
         assertThat(restoredBefore).isLessThan(OBJECTS);
         target.createLatency(Duration.ZERO);
 
+        // A relaunch resumes with the options the restore started with: others would be ignored, so they are refused.
+        Kbackup.Result changed = intoTarget.run("restore", "--from", "big", "--name", "again",
+                "--existing-resource-policy", "update", "--namespace-mapping", "big=big-b");
+        assertThat(changed.exitCode()).as(changed.toString()).isEqualTo(2);
+        assertThat(changed.err()).contains("restore 'again' was started with other options (--namespace-mapping: {}, now "
+                + "{\"big\":\"big-b\"}; --existing-resource-policy: skip, now update)");
         Kbackup.Result resumed = intoTarget.run("restore", "--from", "big", "--name", "again");
 
         assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
