@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,8 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code handle-<claim>-<n>}, and is marked ready {@code readyAfter} after it was first seen; or an error, for
  *       one claim;</li>
  *   <li>deletionPolicy is honoured: when a VolumeSnapshot goes (deleted, or with its namespace), a {@code Delete}
- *       content and its storage snapshot go with it, a {@code Retain} one stays; a content deleted while its policy
- *       is {@code Delete} takes its storage snapshot with it;</li>
+ *       content and its storage snapshot go with it, a {@code Retain} one stays. Contents carry the real
+ *       controller's finalizer, so a deleted content's policy at deletion time decides about its storage
+ *       snapshot;</li>
  *   <li>a pre-provisioned VolumeSnapshot (a restore) is ready when its content's handle names a storage snapshot that
  *       exists, and fails otherwise;</li>
  *   <li>a claim whose dataSource is a VolumeSnapshot is Bound once that snapshot is ready, and stays Pending if it
@@ -51,8 +53,6 @@ public final class SnapshotController implements AutoCloseable {
     private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
     /** The storage side: snapshot handles that exist. */
     private final Set<String> storage = ConcurrentHashMap.newKeySet();
-    /** Each content seen last round: its handle and deletion policy, to act on its deletion. */
-    private final Map<String, String[]> contents = new ConcurrentHashMap<>();
     private final AtomicInteger handles = new AtomicInteger();
 
     public SnapshotController(ApiServer api, String failingClaim) {
@@ -101,28 +101,26 @@ public final class SnapshotController implements AutoCloseable {
                 }
             }
         }
-        Map<String, String[]> seen = new HashMap<>();
         for (GenericKubernetesResource content : api.client().genericKubernetesResources(CONTENTS).list().getItems()) {
             Map<String, Object> spec = (Map<String, Object>) content.getAdditionalProperties().get("spec");
             String policy = String.valueOf(spec.get("deletionPolicy"));
             String handle = handle(content);
+            if (content.getMetadata().getDeletionTimestamp() != null) {
+                // Deleted: the policy it has now decides about the storage snapshot, then the finalizer goes.
+                if (policy.equals("Delete")) {
+                    storage.remove(handle);
+                }
+                content.getMetadata().setFinalizers(List.of());
+                api.client().genericKubernetesResources(CONTENTS).resource(content).update();
+                continue;
+            }
             Map<String, Object> ref = (Map<String, Object>) spec.get("volumeSnapshotRef");
             boolean dynamic = spec.get("source") instanceof Map<?, ?> s && s.containsKey("volumeHandle");
             if (dynamic && ref != null && !snapshots.containsKey(ref.get("namespace") + "/" + ref.get("name")) && policy.equals("Delete")) {
                 // Its VolumeSnapshot is gone: a Delete content goes, and the storage snapshot with it.
                 api.client().genericKubernetesResources(CONTENTS).withName(content.getMetadata().getName()).delete();
-                storage.remove(handle);
-                continue;
             }
-            seen.put(content.getMetadata().getName(), new String[] {handle, policy});
         }
-        contents.forEach((name, was) -> {
-            if (!seen.containsKey(name) && "Delete".equals(was[1])) {
-                storage.remove(was[0]);
-            }
-        });
-        contents.clear();
-        contents.putAll(seen);
         bindClaims(snapshots);
     }
 
@@ -146,7 +144,8 @@ public final class SnapshotController implements AutoCloseable {
                     "uid", vs.getMetadata().getUid()));
             api.client().genericKubernetesResources(CONTENTS).resource(new GenericKubernetesResourceBuilder()
                     .withApiVersion("snapshot.storage.k8s.io/v1").withKind("VolumeSnapshotContent")
-                    .withNewMetadata().withName(content).endMetadata()
+                    .withNewMetadata().withName(content)
+                    .addToFinalizers("snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection").endMetadata()
                     .addToAdditionalProperties("spec", spec)
                     .addToAdditionalProperties("status", Map.of("readyToUse", true, "snapshotHandle", handle))
                     .build()).create();
