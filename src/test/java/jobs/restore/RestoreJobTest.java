@@ -275,4 +275,40 @@ class RestoreJobTest {
                 .contains("--resource-modifiers: no file '/nonexistent.yaml'");
         assertThat(everything(target)).isEmpty();
     }
+
+    /**
+     * The {@code update} policy on a real server: a merge patch that would change an immutable field is refused with
+     * 422; that object ends Failed naming the field, and the restore goes on and ends PartiallyFailed.
+     */
+    @Test
+    void anUpdateThatWouldChangeAnImmutableFieldFailsThatObjectNamingTheFieldAndGoesOn() {
+        Kbackup.Result first = intoTarget.run("restore", "--from", "full", "--name", "immutable-1", "--include-namespaces", "shop",
+                "--include-resources", "configmaps,persistentvolumeclaims,services", "--restore-volumes", "false");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        target.client().configMaps().inNamespace("shop").withName("app-config").edit(c -> {
+            c.getData().put("mode", "maintenance");
+            return c;
+        });
+        // Recreated by hand with another storage class: a claim's spec cannot change after creation.
+        target.client().persistentVolumeClaims().inNamespace("shop").withName("data").delete();
+        target.client().persistentVolumeClaims().inNamespace("shop").withName("data")
+                .waitUntilCondition(java.util.Objects::isNull, 10, java.util.concurrent.TimeUnit.SECONDS);
+        target.client().persistentVolumeClaims().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName("data").withNamespace("shop").addToLabels("app", "shop").endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName("slow")
+                .withNewResources().addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources()
+                .endSpec().build()).create();
+
+        Kbackup.Result update = intoTarget.run("restore", "--from", "full", "--name", "immutable-2", "--include-namespaces", "shop",
+                "--include-resources", "configmaps,persistentvolumeclaims,services", "--existing-resource-policy", "update",
+                "--restore-volumes", "false");
+
+        assertThat(update.exitCode()).as(update.toString()).isEqualTo(3);
+        assertThat(update.out()).contains("PartiallyFailed")
+                .contains("persistentvolumeclaims shop/data").contains("spec.storageClassName: Invalid value: field is immutable");
+        assertThat(target.client().configMaps().inNamespace("shop").withName("app-config").get().getData())
+                .as("the rest is updated").containsEntry("mode", "live");
+        assertThat(target.client().persistentVolumeClaims().inNamespace("shop").withName("data").get().getSpec().getStorageClassName())
+                .isEqualTo("slow");
+    }
 }

@@ -57,6 +57,7 @@ import java.util.function.Predicate;
  *   <li>watches of one object by name over WebSocket, for either store ({@link Watches});</li>
  *   <li>the whole label-selector grammar, set-based requirements included;</li>
  *   <li>404 for a create into a namespace that does not exist, 400 for a create carrying a resourceVersion;</li>
+ *   <li>422 for an update or patch that changes an immutable field ({@link Immutables});</li>
  *   <li>namespace deletion: Terminating at once (403 for new content), its objects deleted by a controller, then
  *       the namespace itself;</li>
  *   <li>injected failures (429 with Retry-After, 5xx, 403) for chosen requests.</li>
@@ -381,6 +382,11 @@ public final class ApiServer implements AutoCloseable {
             if (method.equals("GET")) {
                 MockResponse answer = store.handle(request, route);
                 return route != null && isNamespace(route) ? terminatingView(route.name(), answer) : answer;
+            }
+            MockResponse invalid = (method.equals("PATCH") || method.equals("PUT")) && route != null && route.name() != null
+                    ? Immutables.check(request, route, direct("GET", route.collectionPath() + "/" + route.name())) : null;
+            if (invalid != null) {
+                return invalid;
             }
             return write(route, () -> store.handle(request, route));
         }
