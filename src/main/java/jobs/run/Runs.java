@@ -63,10 +63,9 @@ public class Runs implements JobExecutionListener {
     public JobExecution launch(RunRequest request) throws Exception {
         try {
             request.preflight().check();
-        } catch (InvalidInputException refused) {
-            throw refused;
         } catch (Exception failure) {
-            throw recordNotStarted(request, failure);
+            // Bad input, even wrapped (a bean refusing its settings as it is created), leaves no trace.
+            throw isBadInput(failure) ? failure : recordNotStarted(request, failure);
         }
         return startOrResume(request);
     }
@@ -164,6 +163,15 @@ public class Runs implements JobExecutionListener {
             }
         }
         return dead;
+    }
+
+    private static boolean isBadInput(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InvalidInputException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
