@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,8 +32,7 @@ class PostgresRepositoryTest {
     void stopByIdEndsARunningBackupInAnotherProcessAndASecondLaunchIsRefused() throws Exception {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start(); ApiServer api = ApiServer.start()) {
             Kbackup kbackup = cluster(api, postgres);
-            api.listLatency(Duration.ofMillis(150));
-            Process process = kbackup.spawn("backup", "--name", "stopped");
+            Process process = slowBackup(kbackup, api, "stopped");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             JsonNode running = null;
             while (running == null) {
@@ -58,6 +58,12 @@ class PostgresRepositoryTest {
             assertThat(kbackup.run("backup", "--name", "stopped").exitCode()).isZero();
             assertThat(Stored.keys(Stored.filesystem(dir), "stopped")).doesNotHaveDuplicates().hasSize(201);
         }
+    }
+
+    /** A backup in another process, over an API server slow enough for the test to act while it runs. */
+    private static Process slowBackup(Kbackup kbackup, ApiServer api, String name) throws IOException {
+        api.listLatency(Duration.ofMillis(150));
+        return kbackup.spawn("backup", "--name", name);
     }
 
     private Kbackup cluster(ApiServer api, EmbeddedPostgres postgres) {
@@ -105,8 +111,7 @@ class PostgresRepositoryTest {
     void backupPurgeAndReportRunAtOnceOnPostgres() throws Exception {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start(); ApiServer api = ApiServer.start()) {
             Kbackup kbackup = cluster(api, postgres);
-            api.listLatency(Duration.ofMillis(150));
-            Process backup = kbackup.spawn("backup", "--name", "scheduled");
+            Process backup = slowBackup(kbackup, api, "scheduled");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (Stored.filesystem(dir).find("scheduled").isEmpty()) {
                 assertThat(backup.isAlive()).isTrue();

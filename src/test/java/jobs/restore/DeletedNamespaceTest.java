@@ -9,12 +9,12 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import jobs.testing.ApiServer;
-import jobs.testing.ClusterFixture;
+import jobs.testing.FixtureCluster;
 import jobs.testing.Kbackup;
 import jobs.testing.Stored;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,17 +26,13 @@ class DeletedNamespaceTest {
 
     @TempDir
     Path dir;
+    @RegisterExtension
+    final FixtureCluster cluster = new FixtureCluster();
     ApiServer api;
 
     @BeforeEach
-    void cluster() {
-        api = ApiServer.start();
-        ClusterFixture.populate(api);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
+    void useCluster() {
+        api = cluster.api();
     }
 
     /** Deletes the namespace, lets the fixture's finalizer go as its controller would, and waits for the end. */

@@ -14,12 +14,13 @@ import java.util.regex.Pattern;
 import jobs.store.Phase;
 import jobs.testing.ApiServer;
 import jobs.testing.Azurite;
-import jobs.testing.ClusterFixture;
+import jobs.testing.FixtureCluster;
 import jobs.testing.Kbackup;
 import jobs.testing.Stored;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,18 +34,18 @@ class RunRecordTest {
 
     @TempDir
     Path dir;
+    @RegisterExtension
+    final FixtureCluster cluster = new FixtureCluster();
     ApiServer api;
 
     @BeforeEach
-    void cluster() {
-        api = ApiServer.start();
-        ClusterFixture.populate(api);
+    void useCluster() {
+        api = cluster.api();
     }
 
     @AfterEach
-    void stop() {
+    void storageBack() {
         Azurite.shared().start();
-        api.close();
     }
 
     private static long recordedId(Kbackup.Result result) {
