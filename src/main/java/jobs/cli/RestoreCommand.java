@@ -17,6 +17,7 @@ import jobs.filter.Selection;
 import jobs.restore.ExistingResourcePolicy;
 import jobs.restore.RestoreLauncher;
 import jobs.restore.RestoreParameters;
+import jobs.snapshot.VolumePlacement;
 import jobs.store.ChunkCodec;
 import jobs.store.Phase;
 import jobs.store.RestoreRecord;
@@ -63,6 +64,14 @@ class RestoreCommand implements Subcommand {
             description = "Recreate volumes from their snapshots (default true); false provisions claims fresh.")
     boolean restoreVolumes;
 
+    @Option(names = "--disk-sku", paramLabel = "SKU",
+            description = "SKU of every Azure disk made from a snapshot (e.g. Premium_ZRS); default: each source disk's own.")
+    String diskSku;
+
+    @Option(names = "--zone-mapping", split = ",", paramLabel = "SRC=DST",
+            description = "Make disks of source zone SRC in zone DST (a target cluster in other zones), e.g. 1=2,2=3.")
+    List<String> zoneMapping = new ArrayList<>();
+
     @Option(names = "--resource-modifiers", paramLabel = "FILE", description = "YAML rules that patch objects before they are applied.")
     Path resourceModifiers;
 
@@ -75,6 +84,7 @@ class RestoreCommand implements Subcommand {
     private Selection selection;
     private Map<String, String> mapping;
     private ExistingResourcePolicy policy;
+    private VolumePlacement placement;
     private String modifiers;
 
     @Override
@@ -85,18 +95,12 @@ class RestoreCommand implements Subcommand {
         }
         selection = selectionOptions.toSelection();
         policy = ExistingResourcePolicy.parse(existingResourcePolicy);
-        mapping = new LinkedHashMap<>();
-        for (String pair : namespaceMapping) {
-            String[] parts = pair.split("=", -1);
-            if (parts.length != 2) {
-                throw new InvalidInputException("--namespace-mapping: '" + pair + "' is not SRC=DST");
-            }
-            Inputs.name("--namespace-mapping", parts[0]);
-            Inputs.name("--namespace-mapping", parts[1]);
-            if (mapping.put(parts[0], parts[1]) != null) {
-                throw new InvalidInputException("--namespace-mapping: namespace '" + parts[0] + "' is mapped twice");
-            }
-        }
+        mapping = pairs("--namespace-mapping", namespaceMapping, "namespace");
+        mapping.forEach((from, to) -> {
+            Inputs.name("--namespace-mapping", from);
+            Inputs.name("--namespace-mapping", to);
+        });
+        placement = new VolumePlacement(diskSku, pairs("--zone-mapping", zoneMapping, "zone"));
         if (resourceModifiers != null) {
             try {
                 modifiers = Files.readString(resourceModifiers);
@@ -108,11 +112,26 @@ class RestoreCommand implements Subcommand {
         }
     }
 
+    /** SRC=DST pairs, each source once. */
+    private static Map<String, String> pairs(String option, List<String> values, String what) {
+        Map<String, String> pairs = new LinkedHashMap<>();
+        for (String pair : values) {
+            String[] parts = pair.split("=", -1);
+            if (parts.length != 2) {
+                throw new InvalidInputException(option + ": '" + pair + "' is not SRC=DST");
+            }
+            if (pairs.put(parts[0], parts[1]) != null) {
+                throw new InvalidInputException(option + ": " + what + " '" + parts[0] + "' is mapped twice");
+            }
+        }
+        return pairs;
+    }
+
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
         String restore = name != null ? name : DEFAULT_NAME.format(context.getBean(Clock.class).instant());
         JobExecution execution = context.getBean(RestoreLauncher.class).launch(
-                new RestoreParameters(restore, from, selection, mapping, policy, restoreVolumes, dryRun),
+                new RestoreParameters(restore, from, selection, mapping, policy, restoreVolumes, placement, dryRun),
                 String.valueOf(resourceModifiers), modifiers);
         RestoreRecord record = context.getBean(RestoreRecords.class).find(restore).orElse(null);
         if (record != null) {

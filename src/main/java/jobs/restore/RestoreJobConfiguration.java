@@ -125,7 +125,8 @@ public class RestoreJobConfiguration {
                 .map(ResourceType::qualifiedName).toList();
         progress.total(manifest.resources().stream().filter(r -> planned.contains(r.qualifiedName()))
                 .mapToLong(Manifest.ResourceCount::count).sum());
-        return new RestoreWriter(cluster, new VolumeMaterializer(snapshotter, parameters.name(), properties.snapshots().timeout()),
+        return new RestoreWriter(cluster, new VolumeMaterializer(snapshotter, parameters.name(), parameters.placement(),
+                properties.snapshots().timeout()),
                 records, parameters, progress, clock, properties.restore().crdTimeout(), properties.restore().parallelism());
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import jobs.filter.Selection;
+import jobs.snapshot.VolumePlacement;
 import jobs.support.Json;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
@@ -21,10 +22,16 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
  * @param namespaceMapping source namespace to target namespace
  * @param policy           existing-resource policy
  * @param restoreVolumes   whether volumes come back from their snapshots
+ * @param placement        overrides of the recorded SKU and zone for disks made from snapshots
  * @param dryRun           plan and report only
  */
 public record RestoreParameters(String name, String backup, Selection selection, Map<String, String> namespaceMapping,
-                                ExistingResourcePolicy policy, boolean restoreVolumes, boolean dryRun) {
+                                ExistingResourcePolicy policy, boolean restoreVolumes, VolumePlacement placement,
+                                boolean dryRun) {
+
+    public RestoreParameters {
+        placement = placement == null ? VolumePlacement.AS_RECORDED : placement;
+    }
 
     static final String NAME = "name";
     static final String BACKUP = "backup";
@@ -33,6 +40,8 @@ public record RestoreParameters(String name, String backup, Selection selection,
     static final String POLICY = "existingResourcePolicy";
     static final String RESTORE_VOLUMES = "restoreVolumes";
     static final String DRY_RUN = "dryRun";
+    static final String DISK_SKU = "diskSku";
+    static final String ZONE_MAPPING = "zoneMapping";
 
     public JobParameters toJobParameters() {
         try {
@@ -44,6 +53,8 @@ public record RestoreParameters(String name, String backup, Selection selection,
                     .addString(POLICY, policy.name(), false)
                     .addString(RESTORE_VOLUMES, Boolean.toString(restoreVolumes), false)
                     .addString(DRY_RUN, Boolean.toString(dryRun), false)
+                    .addString(DISK_SKU, placement.diskSku() == null ? "" : placement.diskSku(), false)
+                    .addString(ZONE_MAPPING, Json.mapper().writeValueAsString(placement.zoneMapping()), false)
                     .toJobParameters();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
@@ -64,6 +75,8 @@ public record RestoreParameters(String name, String backup, Selection selection,
         OPTIONS.put(POLICY, "--existing-resource-policy");
         OPTIONS.put(RESTORE_VOLUMES, "--restore-volumes");
         OPTIONS.put(DRY_RUN, "--dry-run");
+        OPTIONS.put(DISK_SKU, "--disk-sku");
+        OPTIONS.put(ZONE_MAPPING, "--zone-mapping");
         OPTIONS.put(RestoreJobConfiguration.MODIFIERS_DIGEST, "--resource-modifiers (the file's content)");
     }
 
@@ -83,7 +96,10 @@ public record RestoreParameters(String name, String backup, Selection selection,
 
     /** A parameter as its option is given: the policy in lower case, none for an absent one. */
     private static String shown(String key, String value) {
-        return value == null ? null : key.equals(POLICY) ? value.toLowerCase() : value;
+        if (value == null || value.isEmpty() || value.equals("{}")) {
+            return null;
+        }
+        return key.equals(POLICY) ? value.toLowerCase() : value;
     }
 
     static RestoreParameters of(JobParameters p) {
@@ -92,10 +108,18 @@ public record RestoreParameters(String name, String backup, Selection selection,
                     Json.mapper().readValue(p.getString(SELECTION), Selection.class),
                     Json.mapper().readValue(p.getString(MAPPING), new TypeReference<Map<String, String>>() { }),
                     ExistingResourcePolicy.valueOf(p.getString(POLICY)), Boolean.parseBoolean(p.getString(RESTORE_VOLUMES)),
-                    Boolean.parseBoolean(p.getString(DRY_RUN)));
+                    placement(p), Boolean.parseBoolean(p.getString(DRY_RUN)));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("bad restore job parameters: " + e.getMessage(), e);
         }
+    }
+
+    /** Restores started before placement options existed have none: what the backup recorded applies. */
+    private static VolumePlacement placement(JobParameters p) throws JsonProcessingException {
+        String sku = p.getString(DISK_SKU);
+        String zones = p.getString(ZONE_MAPPING);
+        return new VolumePlacement(sku == null || sku.isEmpty() ? null : sku,
+                zones == null ? Map.of() : Json.mapper().readValue(zones, new TypeReference<Map<String, String>>() { }));
     }
 
     String targetNamespace(String source) {

@@ -153,9 +153,10 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
                 object.with("metadata").put("name", copyName(volume));
                 copy = "a copy of " + volume.persistentVolume() + ", ";
             }
+            String disk = "disk" + parameters.placement().describe(volume.details()) + " from snapshot " + volume.snapshotId();
             return parameters.dryRun()
-                    ? new VolumePlan(copy + "would create a disk from snapshot " + volume.snapshotId(), false, null)
-                    : new VolumePlan(copy + "disk created from snapshot " + volume.snapshotId(), false, volume);
+                    ? new VolumePlan(copy + "would create a " + disk, false, null)
+                    : new VolumePlan(copy + "created a " + disk, false, volume);
         }
         if (type.qualifiedName().equals("persistentvolumeclaims")) {
             VolumeRecord volume = volumesByClaim.get(sourceNamespace + "/" + object.path("metadata").path("name").asText());

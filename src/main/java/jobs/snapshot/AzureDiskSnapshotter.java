@@ -11,13 +11,22 @@ import com.azure.resourcemanager.compute.fluent.models.DiskInner;
 import com.azure.resourcemanager.compute.fluent.models.SnapshotInner;
 import com.azure.resourcemanager.compute.models.CreationData;
 import com.azure.resourcemanager.compute.models.DiskCreateOption;
+import com.azure.resourcemanager.compute.models.DiskSku;
+import com.azure.resourcemanager.compute.models.DiskStorageAccountTypes;
+import com.azure.resourcemanager.compute.models.Encryption;
+import com.azure.resourcemanager.compute.models.EncryptionType;
+import com.azure.resourcemanager.compute.models.NetworkAccessPolicy;
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jobs.store.Manifest.VolumeRecord;
+import jobs.support.Json;
 
 /**
  * Incremental snapshots of Azure managed disks (CSI driver {@code disk.csi.azure.com} or the in-tree azureDisk
@@ -29,6 +38,16 @@ final class AzureDiskSnapshotter implements Snapshotter {
     static final String CSI_DRIVER = "disk.csi.azure.com";
     private static final Pattern DISK_ID = Pattern.compile(
             "(?i)/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/(disks|snapshots)/([^/]+)");
+    // What a volume record keeps of its source disk.
+    private static final String REGION = "region";
+    private static final String SKU = VolumePlacement.SKU;
+    private static final String SIZE_GB = "sizeGB";
+    private static final String ZONE = VolumePlacement.ZONE;
+    private static final String TAGS = "diskTags";
+    private static final String ENCRYPTION_SET = "diskEncryptionSet";
+    private static final String ENCRYPTION_TYPE = "encryptionType";
+    private static final String NETWORK_ACCESS_POLICY = "networkAccessPolicy";
+    private static final String DISK_ACCESS = "diskAccess";
     /** Azure resource names: at most 80 characters. */
     private static final int MAX_NAME = 80;
 
@@ -69,11 +88,14 @@ final class AzureDiskSnapshotter implements Snapshotter {
         String diskId = disk.group(0);
         SnapshotsClient snapshots = compute.serviceClient().getSnapshots();
         try {
+            DiskInner source = findDisk(compute.serviceClient().getDisks(), disk.group(2), disk.group(4));
             SnapshotInner existing = find(snapshots, name);
             if (existing != null && "Succeeded".equalsIgnoreCase(existing.provisioningState())) {
-                return result(existing, diskId);
+                return result(existing, diskId, source);
             }
-            DiskInner source = compute.serviceClient().getDisks().getByResourceGroup(disk.group(2), disk.group(4));
+            if (source == null) {
+                throw new SnapshotException("disk " + diskId + " does not exist");
+            }
             limiter.acquire(diskId);
             Map<String, String> tags = new LinkedHashMap<>();
             tags.put("kbackup-backup", backupName);
@@ -98,7 +120,7 @@ final class AzureDiskSnapshotter implements Snapshotter {
             if (last.getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
                 throw new SnapshotException("snapshot " + name + " of disk " + diskId + " ended " + last.getStatus());
             }
-            return result(poller.getFinalResult(), diskId);
+            return result(poller.getFinalResult(), diskId, source);
         } catch (ManagementException e) {
             throw new SnapshotException("snapshot of disk " + diskId + " failed: " + describe(e), e);
         } catch (InterruptedException e) {
@@ -121,33 +143,67 @@ final class AzureDiskSnapshotter implements Snapshotter {
     }
 
     @Override
-    public String restoreVolume(String restoreName, VolumeRecord volume, String targetNamespace, Duration timeout) {
+    public RestoredVolume restoreVolume(String restoreName, VolumeRecord volume, String targetNamespace,
+                                        VolumePlacement placement, Duration timeout) {
         String name = SnapshotNames.of(restoreName, volume.persistentVolume(), MAX_NAME);
         DisksClient disks = compute.serviceClient().getDisks();
+        Map<String, String> recorded = volume.details();
+        String region = recorded.get(REGION);
         try {
-            DiskInner existing = findDisk(disks, name);
+            DiskInner existing = findDisk(disks, resourceGroup, name);
             if (existing != null && "Succeeded".equalsIgnoreCase(existing.provisioningState())) {
-                return existing.id();
+                return restored(existing);
             }
-            DiskInner request = new DiskInner().withLocation(volume.details().get("region"))
+            DiskInner request = new DiskInner().withLocation(region)
                     .withCreationData(new CreationData().withCreateOption(DiskCreateOption.COPY)
                             .withSourceResourceId(volume.snapshotId()));
-            request.withTags(Map.of("kbackup-restore", restoreName, "kbackup-pv", volume.persistentVolume(),
-                    "kbackup-snapshot", volume.snapshotId()));
+            String sku = placement.sku(recorded);
+            if (sku != null) {
+                request.withSku(new DiskSku().withName(DiskStorageAccountTypes.fromString(sku)));
+            }
+            String zone = placement.zone(recorded);
+            if (zone != null) {
+                request.withZones(List.of(zone));
+            }
+            if (recorded.containsKey(SIZE_GB)) {
+                request.withDiskSizeGB(Integer.valueOf(recorded.get(SIZE_GB)));
+            }
+            if (recorded.containsKey(ENCRYPTION_SET)) {
+                request.withEncryption(new Encryption().withDiskEncryptionSetId(recorded.get(ENCRYPTION_SET))
+                        .withType(EncryptionType.fromString(recorded.get(ENCRYPTION_TYPE))));
+            }
+            if (recorded.containsKey(NETWORK_ACCESS_POLICY)) {
+                request.withNetworkAccessPolicy(NetworkAccessPolicy.fromString(recorded.get(NETWORK_ACCESS_POLICY)));
+            }
+            if (recorded.containsKey(DISK_ACCESS)) {
+                request.withDiskAccessId(recorded.get(DISK_ACCESS));
+            }
+            Map<String, String> tags = new LinkedHashMap<>(readTags(recorded.get(TAGS)));
+            tags.put("kbackup-restore", restoreName);
+            tags.put("kbackup-pv", volume.persistentVolume());
+            tags.put("kbackup-snapshot", volume.snapshotId());
+            request.withTags(tags);
             SyncPoller<?, DiskInner> poller = disks.beginCreateOrUpdate(resourceGroup, name, request).setPollInterval(pollInterval);
             PollResponse<?> last = poller.waitForCompletion(timeout);
             if (last.getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
                 throw new SnapshotException("disk " + name + " from snapshot " + volume.snapshotId() + " ended " + last.getStatus());
             }
-            return poller.getFinalResult().id();
+            return restored(poller.getFinalResult());
         } catch (ManagementException e) {
             throw new SnapshotException("disk from snapshot " + volume.snapshotId() + " failed: " + describe(e), e);
         }
     }
 
-    private DiskInner findDisk(DisksClient disks, String name) {
+    /** The zone a node needs to attach the disk, as topology labels spell it: region-zone. */
+    private static RestoredVolume restored(DiskInner disk) {
+        boolean pinned = disk.zones() != null && !disk.zones().isEmpty()
+                && (disk.sku() == null || !disk.sku().name().toString().endsWith("_ZRS"));
+        return new RestoredVolume(disk.id(), pinned ? disk.location().toLowerCase() + "-" + disk.zones().get(0) : null);
+    }
+
+    private static DiskInner findDisk(DisksClient disks, String group, String name) {
         try {
-            return disks.getByResourceGroup(resourceGroup, name);
+            return disks.getByResourceGroup(group, name);
         } catch (ManagementException e) {
             if (e.getResponse() != null && e.getResponse().getStatusCode() == 404) {
                 return null;
@@ -167,9 +223,48 @@ final class AzureDiskSnapshotter implements Snapshotter {
         }
     }
 
-    private static SnapshotResult result(SnapshotInner snapshot, String diskId) {
-        return new SnapshotResult(snapshot.id(), Map.of("snapshotName", snapshot.name(), "sourceDisk", diskId,
-                "region", snapshot.location()));
+    /**
+     * The snapshot, and the properties of its source disk that a restore needs to make a disk that attaches where
+     * the workload runs and is protected as the original was. The source may be gone when an earlier run's
+     * snapshot is resumed: its own size and region are all there is then.
+     */
+    private static SnapshotResult result(SnapshotInner snapshot, String diskId, DiskInner source) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("snapshotName", snapshot.name());
+        details.put("sourceDisk", diskId);
+        details.put(REGION, snapshot.location());
+        if (snapshot.diskSizeGB() != null) {
+            details.put(SIZE_GB, snapshot.diskSizeGB().toString());
+        }
+        if (source != null) {
+            if (source.sku() != null && source.sku().name() != null) {
+                details.put(SKU, source.sku().name().toString());
+            }
+            if (source.diskSizeGB() != null) {
+                details.put(SIZE_GB, source.diskSizeGB().toString());
+            }
+            if (source.zones() != null && !source.zones().isEmpty()) {
+                details.put(ZONE, source.zones().get(0));
+            }
+            if (source.tags() != null && !source.tags().isEmpty()) {
+                details.put(TAGS, Json.write(new TreeMap<>(source.tags())));
+            }
+            if (source.encryption() != null && source.encryption().diskEncryptionSetId() != null) {
+                details.put(ENCRYPTION_SET, source.encryption().diskEncryptionSetId());
+                details.put(ENCRYPTION_TYPE, source.encryption().type().toString());
+            }
+            if (source.networkAccessPolicy() != null) {
+                details.put(NETWORK_ACCESS_POLICY, source.networkAccessPolicy().toString());
+            }
+            if (source.diskAccessId() != null) {
+                details.put(DISK_ACCESS, source.diskAccessId());
+            }
+        }
+        return new SnapshotResult(snapshot.id(), details);
+    }
+
+    private static Map<String, String> readTags(String json) {
+        return json == null ? Map.of() : Json.read(json, new TypeReference<Map<String, String>>() { });
     }
 
     private static Matcher parse(String id) {

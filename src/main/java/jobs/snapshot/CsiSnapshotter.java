@@ -138,7 +138,8 @@ final class CsiSnapshotter implements Snapshotter {
     }
 
     @Override
-    public String restoreVolume(String restoreName, VolumeRecord volume, String targetNamespace, Duration timeout) {
+    public RestoredVolume restoreVolume(String restoreName, VolumeRecord volume, String targetNamespace,
+                                        VolumePlacement placement, Duration timeout) {
         // Pre-provisioned from the recorded handle, so it works in another cluster and in a mapped namespace alike.
         String name = SnapshotNames.of(restoreName, volume.claim(), MAX_NAME);
         Map<String, Object> contentSpec = new LinkedHashMap<>();
@@ -166,7 +167,7 @@ final class CsiSnapshotter implements Snapshotter {
                         .addToAdditionalProperties("spec", Map.of("source", Map.of("volumeSnapshotContentName", contentName)))
                         .build());
             }
-            return name;
+            return new RestoredVolume(name, null); // the CSI driver provisions the claim in a zone it can reach
         } catch (ClusterAccessException e) {
             throw new SnapshotException("VolumeSnapshot " + targetNamespace + "/" + name + " for volume "
                     + volume.persistentVolume() + ": " + e.getMessage(), e);

@@ -3,6 +3,7 @@ package jobs.snapshot;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import jobs.store.Manifest.VolumeRecord;
 
 /** Provider {@code none}: volumes are recorded as not snapshotted, with the reason. */
 final class NoSnapshotter implements Snapshotter {
@@ -28,8 +29,8 @@ final class NoSnapshotter implements Snapshotter {
     }
 
     @Override
-    public String restoreVolume(String restoreName, jobs.store.Manifest.VolumeRecord volume, String targetNamespace,
-                                Duration timeout) {
+    public RestoredVolume restoreVolume(String restoreName, VolumeRecord volume, String targetNamespace,
+                                        VolumePlacement placement, Duration timeout) {
         throw new SnapshotException("no snapshot provider configured to restore volume " + volume.persistentVolume());
     }
 }

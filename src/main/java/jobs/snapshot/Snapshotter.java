@@ -1,7 +1,9 @@
 package jobs.snapshot;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import jobs.store.Manifest.VolumeRecord;
 
 /** The snapshotter port: takes and deletes volume snapshots for one provider (Azure disk, CSI, none). */
 public interface Snapshotter {
@@ -22,14 +24,17 @@ public interface Snapshotter {
     SnapshotResult snapshot(String backupName, VolumeRef volume, Duration timeout);
 
     /** Deletes a snapshot; one that is already gone counts as deleted. */
-    void delete(String snapshotId, java.util.Map<String, String> details);
+    void delete(String snapshotId, Map<String, String> details);
 
     /**
      * Makes the data of a snapshotted volume available to a restore, idempotently (names derive from the restore
      * and the volume): for Azure disks a new managed disk from the snapshot, whose resource id is returned; for CSI a
      * pre-provisioned VolumeSnapshotContent and a VolumeSnapshot in {@code targetNamespace}, whose name is returned.
+     * A new disk gets the recorded properties of its source disk (SKU, size, zone, tags, encryption, network access),
+     * except where {@code placement} overrides them.
      *
      * @throws SnapshotException when it cannot
      */
-    String restoreVolume(String restoreName, jobs.store.Manifest.VolumeRecord volume, String targetNamespace, Duration timeout);
+    RestoredVolume restoreVolume(String restoreName, VolumeRecord volume, String targetNamespace, VolumePlacement placement,
+                                 Duration timeout);
 }

@@ -140,7 +140,7 @@ class VolumeRestoreTest {
         Kbackup.Result result = intoTarget.run("restore", "--from", "with-data", "--name", "preview", "--dry-run");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).contains("would create a disk from snapshot");
+        assertThat(result.out()).contains("would create a disk (Standard_LRS, no zone) from snapshot");
         assertThat(arm.disks()).hasSize(2);
     }
 }

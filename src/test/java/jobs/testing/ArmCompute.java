@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -91,14 +93,78 @@ public final class ArmCompute implements AutoCloseable {
         this.pageSize = size;
     }
 
-    /** Adds a managed disk, as the cluster's CSI driver would have created it. */
+    /**
+     * The properties of a managed disk the CSI driver provisioned: what a StorageClass and the node pool decide.
+     *
+     * @param zone                null for a regional disk
+     * @param encryptionSet       a disk encryption set id (customer-managed keys), or null for platform keys
+     * @param networkAccessPolicy AllowAll, AllowPrivate or DenyAll
+     */
+    public record DiskSpec(String region, String zone, String sku, int sizeGb, Map<String, String> tags,
+                           String encryptionSet, String networkAccessPolicy) {
+
+        public static DiskSpec regional(String region) {
+            return new DiskSpec(region, null, "Standard_LRS", 8, Map.of(), null, "AllowAll");
+        }
+
+        public DiskSpec inZone(String zone) {
+            return new DiskSpec(region, zone, sku, sizeGb, tags, encryptionSet, networkAccessPolicy);
+        }
+
+        public DiskSpec with(String sku, int sizeGb, Map<String, String> tags, String encryptionSet, String networkAccessPolicy) {
+            return new DiskSpec(region, zone, sku, sizeGb, tags, encryptionSet, networkAccessPolicy);
+        }
+    }
+
+    /** Adds a regional Standard_LRS managed disk of 8 GB, as the cluster's CSI driver would have created it. */
     public String addDisk(String subscription, String group, String name, String region) {
+        return addDisk(subscription, group, name, DiskSpec.regional(region));
+    }
+
+    /** Adds a managed disk with these properties, in ARM's shape. */
+    public String addDisk(String subscription, String group, String name, DiskSpec spec) {
         String id = "/subscriptions/" + subscription + "/resourceGroups/" + group + "/providers/Microsoft.Compute/disks/" + name;
         ObjectNode disk = JSON.createObjectNode().put("id", id).put("name", name).put("type", "Microsoft.Compute/disks")
-                .put("location", region);
-        disk.putObject("properties").put("provisioningState", "Succeeded").put("diskSizeGB", 8);
+                .put("location", spec.region());
+        disk.putObject("sku").put("name", spec.sku());
+        if (spec.zone() != null) {
+            disk.putArray("zones").add(spec.zone());
+        }
+        spec.tags().forEach(disk.putObject("tags")::put);
+        ObjectNode properties = disk.putObject("properties").put("provisioningState", "Succeeded").put("diskSizeGB", spec.sizeGb())
+                .put("networkAccessPolicy", spec.networkAccessPolicy()).put("diskState", "Attached");
+        ObjectNode encryption = properties.putObject("encryption");
+        if (spec.encryptionSet() == null) {
+            encryption.put("type", "EncryptionAtRestWithPlatformKey");
+        } else {
+            encryption.put("type", "EncryptionAtRestWithCustomerKey").put("diskEncryptionSetId", spec.encryptionSet());
+        }
         resources.put(id.toLowerCase(), disk);
         return id;
+    }
+
+    /**
+     * Attaches a disk to a VM in {@code nodeZone} (null for a node pool without zones), as the CSI driver does when a
+     * pod using the PV is scheduled, and answers ARM's refusal if the disk cannot be attached there: a
+     * zone-redundant disk attaches in any zone; a locally redundant one only in its own zone, and a regional one only
+     * to a VM without a zone.
+     *
+     * @return empty when attached, otherwise ARM's error
+     */
+    public Optional<String> attach(String diskId, String nodeZone) {
+        ObjectNode disk = resources.get(diskId.toLowerCase());
+        if (disk == null) {
+            return Optional.of("NotFound: disk " + diskId);
+        }
+        if (disk.path("sku").path("name").asText("Standard_LRS").endsWith("_ZRS")) {
+            return Optional.empty();
+        }
+        String zone = disk.path("zones").path(0).asText(null);
+        if (Objects.equals(zone, nodeZone)) {
+            return Optional.empty();
+        }
+        return Optional.of("BadRequest: disk " + disk.path("name").asText() + " in zone " + (zone == null ? "(none)" : zone)
+                + " cannot be attached to a VM in zone " + (nodeZone == null ? "(none)" : nodeZone));
     }
 
     public List<JsonNode> snapshots() {
@@ -178,11 +244,26 @@ public final class ArmCompute implements AutoCloseable {
             send(exchange, 400, error("LocationRequired", "The location property is required for this definition."));
             return;
         }
+        String invalid = snapshot ? null : invalidDisk(body, resources.get(sourceId.toLowerCase()));
+        if (invalid != null) {
+            send(exchange, 400, error("InvalidParameter", invalid));
+            return;
+        }
         ObjectNode resource = ((ObjectNode) body).deepCopy();
+        ObjectNode source = resources.get(sourceId.toLowerCase());
+        if (!resource.path("properties").hasNonNull("diskSizeGB")) {
+            // A copy has its source's size unless a larger one is asked for.
+            resource.with("properties").put("diskSizeGB", source.path("properties").path("diskSizeGB").asInt());
+        }
+        if (!resource.has("sku")) {
+            resource.putObject("sku").put("name", "Standard_LRS");
+        }
         resource.put("id", path).put("name", m.group(4)).put("type", "Microsoft.Compute/" + m.group(3));
         ObjectNode properties = resource.with("properties");
         properties.put("provisioningState", "Creating");
-        if (!snapshot) {
+        if (snapshot) {
+            properties.put("diskSizeGB", source.path("properties").path("diskSizeGB").asInt());
+        } else {
             properties.put("diskState", "Unattached");
         }
         resources.put(path.toLowerCase(), resource);
@@ -195,6 +276,26 @@ public final class ArmCompute implements AutoCloseable {
         exchange.getResponseHeaders().add("Azure-AsyncOperation", url() + "operations/" + op);
         exchange.getResponseHeaders().add("Retry-After", "0");
         send(exchange, 202, resource);
+    }
+
+    /** ARM's validation of a disk created from a snapshot: known SKU, a zone of the region, no shrinking. */
+    private static String invalidDisk(JsonNode body, JsonNode source) {
+        String sku = body.path("sku").path("name").asText("Standard_LRS");
+        if (!List.of("Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "UltraSSD_LRS", "Premium_ZRS", "StandardSSD_ZRS",
+                "PremiumV2_LRS").contains(sku)) {
+            return "The value '" + sku + "' of parameter 'sku.name' is not allowed.";
+        }
+        for (JsonNode zone : body.path("zones")) {
+            if (!List.of("1", "2", "3").contains(zone.asText())) {
+                return "The value '" + zone.asText() + "' of parameter 'zones' is not a zone of the region.";
+            }
+        }
+        int size = body.path("properties").path("diskSizeGB").asInt(0);
+        int sourceSize = source.path("properties").path("diskSizeGB").asInt(0);
+        if (size != 0 && size < sourceSize) {
+            return "Disk size " + size + " GB is smaller than the size of the source, " + sourceSize + " GB.";
+        }
+        return null;
     }
 
     private void delete(HttpExchange exchange, String id) throws IOException {
