@@ -41,6 +41,8 @@ class RestoreCommand implements Subcommand {
 
     private static final DateTimeFormatter DEFAULT_NAME = DateTimeFormatter.ofPattern("'restore-'yyyyMMddHHmmss")
             .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter VALIDATE_NAME = DateTimeFormatter.ofPattern("'validate-'yyyyMMddHHmmss")
+            .withZone(ZoneOffset.UTC);
     private static final int SHOWN_PROBLEMS = 50;
 
     @Option(names = "--from", required = true, paramLabel = "BACKUP", description = "Restore point to restore.")
@@ -77,6 +79,11 @@ class RestoreCommand implements Subcommand {
 
     @Option(names = "--dry-run", description = "Read and plan everything, print what would happen, write nothing to the cluster.")
     boolean dryRun;
+
+    @Option(names = "--validate", description = {"Check, writing nothing to the cluster, that this restore can run: a dry run "
+            + "that asks the API server (SelfSubjectAccessReview) for every permission it needs and lists those missing.",
+            "Exit 2 when any is missing."})
+    boolean validate;
 
     @Option(names = {"-o", "--output"}, paramLabel = "table|json", defaultValue = "table", description = "Output format.")
     OutputFormat output;
@@ -129,15 +136,19 @@ class RestoreCommand implements Subcommand {
 
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
-        String restore = name != null ? name : DEFAULT_NAME.format(context.getBean(Clock.class).instant());
+        String restore = name != null ? name
+                : (validate ? VALIDATE_NAME : DEFAULT_NAME).format(context.getBean(Clock.class).instant());
         JobExecution execution = context.getBean(RestoreLauncher.class).launch(
-                new RestoreParameters(restore, from, selection, mapping, policy, restoreVolumes, placement, dryRun),
+                new RestoreParameters(restore, from, selection, mapping, policy, restoreVolumes, placement, dryRun || validate),
                 String.valueOf(resourceModifiers), modifiers);
         RestoreRecord record = context.getBean(RestoreRecords.class).find(restore).orElse(null);
         if (record != null) {
             print(record, out);
-            if (record.dryRun() && output == OutputFormat.table) {
+            if (record.dryRun() && !validate && output == OutputFormat.table) {
                 printPlan(context.getBean(RestoreRecords.class), record, out);
+            }
+            if (record.accessReview() != null && output == OutputFormat.table) {
+                printAccess(record.accessReview(), out);
             }
         }
         if (execution.getStatus() != BatchStatus.COMPLETED) {
@@ -147,7 +158,20 @@ class RestoreCommand implements Subcommand {
             }
             return ExitCodes.FAILED;
         }
+        if (validate && record != null && record.accessReview() != null && !record.accessReview().missing().isEmpty()) {
+            return ExitCodes.INVALID_INPUT;
+        }
         return record != null && record.phase() == Phase.PartiallyFailed ? ExitCodes.PARTIALLY_FAILED : ExitCodes.COMPLETED;
+    }
+
+    /** What the AKS portal's Validate shows: each missing permission, as {@code kubectl auth can-i} takes it. */
+    private static void printAccess(RestoreRecord.AccessReview access, PrintWriter out) {
+        if (access.missing().isEmpty()) {
+            out.printf("Permissions: all %d the restore needs are granted%n", access.checked());
+            return;
+        }
+        out.printf("Missing permissions (%d of %d the restore needs):%n", access.missing().size(), access.checked());
+        access.missing().forEach(m -> out.printf("  %s%n", m));
     }
 
     /** A dry run's whole plan: every item with what would happen to it and why. */

@@ -58,4 +58,7 @@ public interface Cluster {
 
     /** Deletes an object; one that is already gone counts as deleted. */
     void delete(ResourceType type, String namespace, String name);
+
+    /** Whether the caller may do this, by a SelfSubjectAccessReview: the API server's own authorizer decides. */
+    boolean allowed(Access access);
 }

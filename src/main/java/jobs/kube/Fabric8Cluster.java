@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
@@ -233,6 +235,16 @@ public final class Fabric8Cluster implements Cluster {
         var resources = client.genericKubernetesResources(type.context());
         call("delete " + type.qualifiedName() + " " + describe(namespace, name),
                 () -> type.namespaced() ? resources.inNamespace(namespace).withName(name).delete() : resources.withName(name).delete());
+    }
+
+    @Override
+    public boolean allowed(Access access) {
+        SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder().withNewSpec().withNewResourceAttributes()
+                .withVerb(access.verb()).withGroup(access.group()).withResource(access.resource())
+                .withNamespace(access.namespace()).endResourceAttributes().endSpec().build();
+        SelfSubjectAccessReview answer = call("review access to " + access,
+                () -> client.authorization().v1().selfSubjectAccessReview().create(review));
+        return answer.getStatus() != null && Boolean.TRUE.equals(answer.getStatus().getAllowed());
     }
 
     private static String describe(String namespace, String name) {

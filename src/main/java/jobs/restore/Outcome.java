@@ -10,6 +10,8 @@ final class Outcome {
     static final String FAILED = "Failed";
     static final String WOULD_CREATE = "WouldCreate";
     static final String WOULD_UPDATE = "WouldUpdate";
+    /** In a dry run: the API server would refuse it, for the permissions its reason names. */
+    static final String FORBIDDEN = "Forbidden";
 
     private Outcome() {
     }

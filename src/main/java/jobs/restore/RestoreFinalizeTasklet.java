@@ -47,11 +47,18 @@ class RestoreFinalizeTasklet implements Tasklet {
         for (int i = 0; i < state.getInt(RestoreWriter.NEXT_RESULT, 0); i++) {
             results.add(String.format("results/%06d.jsonl.gz", i));
         }
+        RestoreRecord.AccessReview access = null;
+        if (state.containsKey(RestoreWriter.ACCESS)) {
+            RestoreWriter.AccessAnswers answers = Json.mapper().readValue(state.getString(RestoreWriter.ACCESS),
+                    RestoreWriter.AccessAnswers.class);
+            access = new RestoreRecord.AccessReview(answers.allowed().size() + answers.denied().size(),
+                    answers.denied().stream().map(Object::toString).toList());
+        }
         RestoreRecord started = records.find(name).orElseThrow();
         Phase phase = counts.getOrDefault(Outcome.FAILED, 0L) > 0 ? Phase.PartiallyFailed : Phase.Completed;
         records.save(new RestoreRecord(name, started.backup(), phase, started.dryRun(), started.startedAt(), clock.instant(),
                 started.cluster(), started.selection(), started.namespaceMapping(), started.existingResourcePolicy(),
-                started.restoreVolumes(), counts, problems, results));
+                started.restoreVolumes(), counts, problems, results, access));
         return RepeatStatus.FINISHED;
     }
 }

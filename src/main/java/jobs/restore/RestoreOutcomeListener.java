@@ -37,7 +37,7 @@ class RestoreOutcomeListener implements JobExecutionListener {
         RestoreRecord existing = records.find(p.name()).orElse(null);
         records.save(new RestoreRecord(p.name(), p.backup(), Phase.InProgress, p.dryRun(),
                 existing != null ? existing.startedAt() : clock.instant(), null, cluster.server(), p.selection(),
-                p.namespaceMapping(), p.policy().name().toLowerCase(), p.restoreVolumes(), Map.of(), List.of(), List.of()));
+                p.namespaceMapping(), p.policy().name().toLowerCase(), p.restoreVolumes(), Map.of(), List.of(), List.of(), null));
     }
 
     @Override
@@ -55,7 +55,7 @@ class RestoreOutcomeListener implements JobExecutionListener {
             try {
                 records.save(new RestoreRecord(name, record.backup(), Phase.Failed, record.dryRun(), record.startedAt(),
                         clock.instant(), record.cluster(), record.selection(), record.namespaceMapping(),
-                        record.existingResourcePolicy(), record.restoreVolumes(), record.counts(), causes, record.results()));
+                        record.existingResourcePolicy(), record.restoreVolumes(), record.counts(), causes, record.results(), record.accessReview()));
             } catch (RuntimeException e) {
                 log.warn("Could not mark restore {} Failed: {}", name, e.getMessage());
             }

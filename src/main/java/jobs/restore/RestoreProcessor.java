@@ -154,9 +154,7 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
                 copy = "a copy of " + volume.persistentVolume() + ", ";
             }
             String disk = "disk" + parameters.placement().describe(volume.details()) + " from snapshot " + volume.snapshotId();
-            return parameters.dryRun()
-                    ? new VolumePlan(copy + "would create a " + disk, false, null)
-                    : new VolumePlan(copy + "created a " + disk, false, volume);
+            return new VolumePlan(copy + (parameters.dryRun() ? "would create a " : "created a ") + disk, false, volume);
         }
         if (type.qualifiedName().equals("persistentvolumeclaims")) {
             VolumeRecord volume = volumesByClaim.get(sourceNamespace + "/" + object.path("metadata").path("name").asText());
@@ -176,9 +174,9 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
                 spec.remove("volumeName");
                 spec.putObject("dataSource").put("apiGroup", "snapshot.storage.k8s.io").put("kind", "VolumeSnapshot")
                         .put("name", "(dry run)");
-                return parameters.dryRun()
-                        ? new VolumePlan("would be provisioned from a VolumeSnapshot of " + volume.snapshotId(), false, null)
-                        : new VolumePlan("provisioned from a VolumeSnapshot of " + volume.snapshotId(), false, volume);
+                // A dry run carries the volume too, for the permissions its snapshot objects need; nothing is made.
+                return new VolumePlan((parameters.dryRun() ? "would be provisioned" : "provisioned") + " from a VolumeSnapshot of "
+                        + volume.snapshotId(), false, volume);
             }
         }
         return VolumePlan.NONE;

@@ -13,12 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import jobs.kube.Access;
 import jobs.kube.Cluster;
 import jobs.kube.ClusterAccessException;
 import jobs.kube.KnownTypes;
@@ -44,9 +46,15 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
     static final String NEXT_RESULT = "writer.nextResult";
     static final String COUNTS = "writer.counts";
     static final String PROBLEMS = "writer.problems";
+    static final String ACCESS = "writer.access";
+
+    /** A dry run's permission answers, kept in the step's context so a resumed one reports them all. */
+    record AccessAnswers(List<Access> allowed, List<Access> denied) {
+    }
 
     private final Cluster cluster;
     private final VolumeMaterializer volumes;
+    private final RestorePermissions permissions;
     private final RestoreRecords records;
     private final RestoreParameters parameters;
     private final Progress progress;
@@ -61,6 +69,7 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
                   Progress progress, Clock clock, Duration crdTimeout, int parallelism) {
         this.cluster = cluster;
         this.volumes = volumes;
+        this.permissions = new RestorePermissions(cluster);
         this.records = records;
         this.parameters = parameters;
         this.progress = progress;
@@ -81,6 +90,10 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
                     ? Json.mapper().readValue(context.getString(COUNTS), new TypeReference<TreeMap<String, Long>>() { })
                     : new TreeMap<>();
             problems = context.containsKey(PROBLEMS) ? readProblems(context.getString(PROBLEMS)) : new ArrayList<>();
+            if (context.containsKey(ACCESS)) {
+                AccessAnswers answers = Json.mapper().readValue(context.getString(ACCESS), AccessAnswers.class);
+                permissions.remember(answers.allowed(), answers.denied());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -115,7 +128,7 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
         nextResult++;
         for (ItemResult r : results) {
             counts.merge(r.outcome(), 1L, Long::sum);
-            if ((r.outcome().equals(Outcome.FAILED) || r.outcome().equals(Outcome.SKIPPED))
+            if ((r.outcome().equals(Outcome.FAILED) || r.outcome().equals(Outcome.SKIPPED) || r.outcome().equals(Outcome.FORBIDDEN))
                     && problems.size() < jobs.store.RestoreRecord.MAX_PROBLEMS) {
                 problems.add(r);
             }
@@ -146,15 +159,19 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
 
     private ItemResult plan(RestoreAction action) {
         Optional<GenericKubernetesResource> existing = cluster.get(action.type(), action.namespace(), action.name());
+        ItemResult planned;
         if (existing.isEmpty()) {
-            return result(action, Outcome.WOULD_CREATE, action.reason());
-        }
-        if (holds(existing.get(), action.desired())) {
+            planned = result(action, Outcome.WOULD_CREATE, action.reason());
+        } else if (holds(existing.get(), action.desired())) {
             return result(action, Outcome.UNCHANGED, "already exists as backed up");
+        } else if (parameters.policy() == ExistingResourcePolicy.UPDATE) {
+            planned = result(action, Outcome.WOULD_UPDATE, "exists and differs; would be patched to the backed-up state");
+        } else {
+            return result(action, Outcome.SKIPPED, "already exists and differs (existing-resource-policy skip)");
         }
-        return parameters.policy() == ExistingResourcePolicy.UPDATE
-                ? result(action, Outcome.WOULD_UPDATE, "exists and differs; would be patched to the backed-up state")
-                : result(action, Outcome.SKIPPED, "already exists and differs (existing-resource-policy skip)");
+        List<Access> missing = permissions.missing(action, planned.outcome());
+        return missing.isEmpty() ? planned : result(action, Outcome.FORBIDDEN, "missing permission: "
+                + missing.stream().map(Access::toString).collect(Collectors.joining("; ")));
     }
 
     private ItemResult create(RestoreAction action) {
@@ -255,6 +272,11 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
         try {
             context.putString(COUNTS, Json.mapper().writeValueAsString(counts));
             context.putString(PROBLEMS, Json.mapper().writeValueAsString(problems));
+            if (parameters.dryRun()) {
+                Set<Access> denied = permissions.denied();
+                List<Access> allowed = permissions.checked().stream().filter(a -> !denied.contains(a)).toList();
+                context.putString(ACCESS, Json.mapper().writeValueAsString(new AccessAnswers(allowed, List.copyOf(denied))));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -23,11 +23,12 @@ import jobs.filter.Selection;
  * @param counts                 items per outcome
  * @param problems               the failed and skipped items (at most {@value #MAX_PROBLEMS}; all are in the results)
  * @param results                result blobs, relative to the restore's folder
+ * @param accessReview           for a dry run, the permissions the restore needs that were checked, null otherwise
  */
 public record RestoreRecord(String name, String backup, Phase phase, boolean dryRun, Instant startedAt, Instant completedAt,
                             String cluster, Selection selection, Map<String, String> namespaceMapping,
                             String existingResourcePolicy, boolean restoreVolumes, Map<String, Long> counts,
-                            List<ItemResult> problems, List<String> results) {
+                            List<ItemResult> problems, List<String> results, AccessReview accessReview) {
 
     public static final int MAX_PROBLEMS = 1000;
 
@@ -39,12 +40,25 @@ public record RestoreRecord(String name, String backup, Phase phase, boolean dry
     }
 
     /**
+     * The permissions a restore needs, as SelfSubjectAccessReviews answered them.
+     *
+     * @param checked how many distinct permissions were checked
+     * @param missing those denied, as {@code kubectl auth can-i} takes them
+     */
+    public record AccessReview(int checked, List<String> missing) {
+
+        public AccessReview {
+            missing = missing == null ? List.of() : List.copyOf(missing);
+        }
+    }
+
+    /**
      * What happened to one object.
      *
      * @param resource  resource type (plural.group)
      * @param namespace target namespace, null for cluster-scoped
      * @param name      object name
-     * @param outcome   Created, Updated, Unchanged, Skipped, Failed, or in a dry run WouldCreate, WouldUpdate
+     * @param outcome   Created, Updated, Unchanged, Skipped, Failed, or in a dry run WouldCreate, WouldUpdate, Forbidden
      * @param reason    why, for anything but Created
      */
     public record ItemResult(String resource, String namespace, String name, String outcome, String reason) {

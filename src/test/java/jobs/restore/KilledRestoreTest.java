@@ -71,7 +71,7 @@ class KilledRestoreTest {
         Kbackup.Result changed = intoTarget.run("restore", "--from", "big", "--name", "again",
                 "--existing-resource-policy", "update", "--namespace-mapping", "big=big-b");
         assertThat(changed.exitCode()).as(changed.toString()).isEqualTo(2);
-        assertThat(changed.err()).contains("restore 'again' was started with other options (--namespace-mapping: {}, now "
+        assertThat(changed.err()).contains("restore 'again' was started with other options (--namespace-mapping: none, now "
                 + "{\"big\":\"big-b\"}; --existing-resource-policy: skip, now update)");
         Kbackup.Result resumed = intoTarget.run("restore", "--from", "big", "--name", "again");
 

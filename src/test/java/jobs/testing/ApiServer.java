@@ -75,6 +75,7 @@ public final class ApiServer implements AutoCloseable {
     private final AtomicInteger continueRequests = new AtomicInteger();
     private final AtomicInteger expired = new AtomicInteger();
     private final Set<String> unavailableGroups = ConcurrentHashMap.newKeySet();
+    private final Authorizer authorizer = new Authorizer();
     /** Namespaces being terminated, with the time their deletion was asked for. */
     private final Map<String, String> terminating = new ConcurrentHashMap<>();
     private final ExecutorService namespaceController = Executors.newSingleThreadExecutor(r -> {
@@ -146,8 +147,8 @@ public final class ApiServer implements AutoCloseable {
                 users:
                 - name: test
                   user:
-                    token: test-token
-                """.formatted(url());
+                    token: %s
+                """.formatted(url(), Authorizer.TOKEN);
         try {
             Path file = folder.resolve("kubeconfig");
             Files.writeString(file, yaml);
@@ -207,6 +208,16 @@ public final class ApiServer implements AutoCloseable {
      */
     public void unavailableGroup(String groupVersion) {
         unavailableGroups.add(groupVersion);
+    }
+
+    /**
+     * Denies kbackup's account a verb on a resource ({@code group} empty for the core group) in a namespace, or
+     * everywhere for a null namespace: requests get RBAC's 403 and access reviews answer not allowed. Denying
+     * {@code escalate} on roles or clusterroles, or {@code bind} on them, refuses creating roles or bindings as
+     * RBAC refuses a grant of permissions the caller does not hold.
+     */
+    public void deny(String verb, String group, String resource, String namespace) {
+        authorizer.deny(verb, group, resource, namespace);
     }
 
     /**
@@ -345,6 +356,16 @@ public final class ApiServer implements AutoCloseable {
             }
             Map<String, String> query = query(uri.getRawQuery());
             String method = request.getMethod().toUpperCase();
+            Route requested = Route.parse(path);
+            byte[] sent = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
+            JsonNode sentBody = sent.length == 0 || method.equals("GET") ? null : JSON.readTree(sent);
+            if (method.equals("POST") && Authorizer.isReview(requested)) {
+                return authorizer.review(request.getHeader("Authorization"), sentBody);
+            }
+            MockResponse forbidden = authorizer.check(request.getHeader("Authorization"), method, requested, query, sentBody);
+            if (forbidden != null) {
+                return forbidden;
+            }
             if (method.equals("GET")) {
                 MockResponse discovery = discovery(path);
                 if (discovery != null) {
