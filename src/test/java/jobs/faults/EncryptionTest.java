@@ -40,7 +40,7 @@ class EncryptionTest {
             assertThat(manifest.chunks()).isNotEmpty().allSatisfy(c -> assertThat(c.keyId()).isEqualTo("k1"));
             byte[] raw = Files.readAllBytes(dir.resolve("backups/backups/sealed").resolve(manifest.chunks().get(0).blob()));
             assertThat(raw[0] == (byte) 0x1f && raw[1] == (byte) 0x8b).as("not a readable gzip stream").isFalse();
-            assertThat(new String(raw, StandardCharsets.ISO_8859_1)).doesNotContain("app-config").doesNotContain("s3cret");
+            assertThat(new String(raw, StandardCharsets.ISO_8859_1)).doesNotContain("app-config").doesNotContain("czNjcmV0");
 
             Path targetDir = Files.createDirectories(dir.resolve("target"));
             Kbackup intoTarget = encrypted.with("--kbackup.kube.kubeconfig=" + target.writeKubeconfig(targetDir));
@@ -60,7 +60,7 @@ class EncryptionTest {
             Kbackup.Result restored = intoTarget.run("restore", "--from", "sealed", "--name", "r4");
 
             assertThat(restored.exitCode()).as(restored.toString()).isZero();
-            assertThat(target.client().secrets().inNamespace("shop").withName("db-pass").get().getStringData()).containsEntry("password", "s3cret");
+            assertThat(target.client().secrets().inNamespace("shop").withName("db-pass").get().getData()).containsEntry("password", "czNjcmV0");
         }
     }
 }

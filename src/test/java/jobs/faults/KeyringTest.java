@@ -86,8 +86,8 @@ class KeyringTest {
 
         Kbackup.Result restored = intoTarget(rotated).run("restore", "--from", "before", "--name", "r2");
         assertThat(restored.exitCode()).as(restored.toString()).isZero();
-        assertThat(target.client().secrets().inNamespace("shop").withName("db-pass").get().getStringData())
-                .containsEntry("password", "s3cret");
+        assertThat(target.client().secrets().inNamespace("shop").withName("db-pass").get().getData())
+                .containsEntry("password", "czNjcmV0");
     }
 
     private JsonNode manifestJson(String name) throws Exception {

@@ -87,7 +87,7 @@ class DeletedNamespaceTest {
         assertThat(restored.exitCode()).as(restored.toString()).isZero();
         assertThat(api.client().namespaces().withName("shop").get()).isNotNull();
         assertThat(api.client().configMaps().inNamespace("shop").withName("app-config").get()).isNotNull();
-        assertThat(api.client().secrets().inNamespace("shop").withName("db-pass").get().getStringData()).containsEntry("password", "s3cret");
+        assertThat(api.client().secrets().inNamespace("shop").withName("db-pass").get().getData()).containsEntry("password", "czNjcmV0");
         assertThat(stored).isPositive();
     }
 }

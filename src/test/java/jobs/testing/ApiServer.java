@@ -13,6 +13,7 @@ import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
@@ -392,7 +393,7 @@ public final class ApiServer implements AutoCloseable {
                 if (body.path("metadata").hasNonNull("resourceVersion")) {
                     return status(400, "BadRequest", "resourceVersion should not be set on objects to be created");
                 }
-                MockResponse created = store.handle(request, route);
+                MockResponse created = store.handle(defaulted(request, route, body), route);
                 watches.changed(route);
                 return createLatency.toMillis() > 0 ? created.setBodyDelay(createLatency) : created;
             }
@@ -409,7 +410,20 @@ public final class ApiServer implements AutoCloseable {
             if (invalid != null) {
                 return invalid;
             }
-            return write(route, () -> store.handle(request, route));
+            RecordedRequest stored = method.equals("PUT") && route != null && sentBody instanceof ObjectNode
+                    ? defaulted(request, route, sentBody) : request;
+            return write(route, () -> store.handle(stored, route));
+        }
+
+        /** The request with its object as the server stores it: conversions and defaults applied. */
+        private RecordedRequest defaulted(RecordedRequest request, Route route, JsonNode body) throws IOException {
+            if (route == null || !(body instanceof ObjectNode object)) {
+                return request;
+            }
+            ObjectNode copy = object.deepCopy();
+            ServerDefaults.apply(route, copy);
+            return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(),
+                    new Buffer(JSON.writeValueAsBytes(copy)));
         }
 
         /** A write to one object or a collection, telling the watches what changed and what it deleted. */
