@@ -74,7 +74,7 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
         }
         mapNamespaces(type, object);
         try {
-            object = modifiers.apply(type.qualifiedName(), object);
+            object = modifiers.apply(type, sourceNamespace, object);
         } catch (RuntimeException e) {
             return RestoreAction.decided(type, targetNamespace, name, Outcome.FAILED, "resource modifiers failed: " + e.getMessage());
         }
