@@ -43,9 +43,12 @@ public class AbandonedBackups {
         List<String> names = runs.abandonDead(BackupJobConfiguration.JOB_NAME).stream()
                 .map((JobExecution e) -> e.getJobParameters().getString(BackupParameters.NAME)).toList();
         for (String name : names) {
-            restorePoints.find(name).filter(m -> m.phase() == Phase.InProgress).ifPresent(m -> {
+            restorePoints.update(name, m -> {
+                if (m.phase() != Phase.InProgress) {
+                    return m;
+                }
                 log.warn("Backup {} was abandoned by its process; its restore point is now Failed", name);
-                restorePoints.save(m.failed(clock.instant(), List.of(new ItemError(null, null, null, Runs.ABANDONED))));
+                return m.failed(clock.instant(), List.of(new ItemError(null, null, null, Runs.ABANDONED)));
             });
         }
         return names;

@@ -34,8 +34,7 @@ class BackupOutcomeListener implements JobExecutionListener {
     @Override
     public void beforeJob(JobExecution execution) {
         String name = execution.getJobParameters().getString(BackupParameters.NAME);
-        restorePoints.find(name).filter(m -> m.phase() != Phase.InProgress)
-                .ifPresent(m -> restorePoints.save(m.resumed()));
+        restorePoints.update(name, m -> m.phase() != Phase.InProgress ? m.resumed() : m);
     }
 
     @Override
@@ -52,7 +51,7 @@ class BackupOutcomeListener implements JobExecutionListener {
             List<ItemError> causes = execution.getAllFailureExceptions().stream()
                     .map(e -> new ItemError(null, null, null, Failures.reason(e))).distinct().toList();
             try {
-                restorePoints.find(name).ifPresent(m -> restorePoints.save(m.failed(clock.instant(), causes)));
+                restorePoints.update(name, m -> m.failed(clock.instant(), causes));
             } catch (RuntimeException e) {
                 // Storage may be the very thing that failed; the job repository still records the failure.
                 log.warn("Could not mark restore point {} Failed: {}", name, e.getMessage());

@@ -47,10 +47,9 @@ class DiscoverTasklet implements Tasklet {
                 .putString(PLAN, plan.toJson());
         log.info("Backup {}: {} resource types to read from {}{}", name, plan.types().size(), cluster.server(),
                 plan.warnings().isEmpty() ? "" : "; " + plan.warnings().size() + " API groups unavailable and left out");
-        if (restorePoints.find(name).isEmpty()) {
-            Instant now = clock.instant();
-            restorePoints.save(Manifest.started(name, now, now.plus(ttl), cluster.server(), selection));
-        }
+        Instant now = clock.instant();
+        // A restart finds the manifest of its first run, and keeps it.
+        restorePoints.create(Manifest.started(name, now, now.plus(ttl), cluster.server(), selection));
         return RepeatStatus.FINISHED;
     }
 }

@@ -12,6 +12,7 @@ import jobs.store.Manifest.ChunkRef;
 import jobs.store.Manifest.ItemError;
 import jobs.store.Manifest.ResourceCount;
 import jobs.store.Manifest.Warning;
+import jobs.store.Phase;
 import jobs.store.RestorePoints;
 import jobs.store.StorageException;
 import org.slf4j.Logger;
@@ -89,10 +90,13 @@ class FinalizeTasklet implements Tasklet {
             }
         }
         long items = chunks.stream().mapToLong(ChunkRef::items).sum();
-        Manifest manifest = restorePoints.find(name)
-                .orElseThrow(() -> new StorageException("manifest of restore point '" + name + "' disappeared", null))
-                .finished(clock.instant(), items, resourceCounts, chunks, volumes(), errors, warnings);
-        restorePoints.save(manifest);
+        List<Manifest.VolumeRecord> volumes = volumes();
+        Manifest manifest = restorePoints.update(name, m -> {
+            if (m.phase() == Phase.Deleting) {
+                throw new StorageException("restore point '" + name + "' is being deleted by a purge", null);
+            }
+            return m.finished(clock.instant(), items, resourceCounts, chunks, volumes, errors, warnings);
+        }).orElseThrow(() -> new StorageException("manifest of restore point '" + name + "' disappeared", null));
         log.info("Backup {} {}: {} objects in {} chunks, {} volumes, {} warnings", name, manifest.phase(), items,
                 chunks.size(), manifest.volumes().size(), warnings.size());
         return RepeatStatus.FINISHED;

@@ -9,6 +9,7 @@ import jobs.backup.AbandonedBackups;
 import jobs.backup.BackupJobConfiguration;
 import jobs.config.KbackupProperties;
 import jobs.snapshot.Snapshotter;
+import jobs.store.ReaderMarks;
 import jobs.store.RestorePoints;
 import jobs.support.Json;
 import org.springframework.batch.core.ExitStatus;
@@ -49,7 +50,7 @@ public class PurgeJobConfiguration {
 
     @Bean
     @StepScope
-    Tasklet purgeTasklet(RestorePoints restorePoints, Snapshotter snapshotter, Clock clock, KbackupProperties properties,
+    Tasklet purgeTasklet(RestorePoints restorePoints, ReaderMarks readerMarks, Snapshotter snapshotter, Clock clock, KbackupProperties properties,
                          JobRepository jobRepository, AbandonedBackups abandonedBackups,
                          @Value("#{jobParameters['dryRun']}") String dryRun,
                          @Value("#{jobParameters['retention']}") String retention,
@@ -65,7 +66,7 @@ public class PurgeJobConfiguration {
             List<String> dead = preview ? abandonedBackups.find() : abandonedBackups.sweep();
             Set<String> running = runningBackups(jobRepository);
             running.removeAll(dead);
-            PurgeSummary summary = new Purger(restorePoints, snapshotter, clock).purge(rules, running, preview);
+            PurgeSummary summary = new Purger(restorePoints, readerMarks, snapshotter, clock).purge(rules, running, preview);
             var step = chunkContext.getStepContext().getStepExecution();
             step.getExecutionContext().putString(SUMMARY, Json.mapper().writeValueAsString(summary));
             step.setExitStatus(ExitStatus.COMPLETED.addExitDescription(summary.examined() + " examined, " + summary.deleted()

@@ -15,6 +15,7 @@ import jobs.kube.ResourceType;
 import jobs.snapshot.Snapshotter;
 import jobs.store.DamagedRestorePointException;
 import jobs.store.Manifest;
+import jobs.store.ReaderMarks;
 import jobs.store.RestorePoints;
 import jobs.store.RestoreRecords;
 import jobs.support.Json;
@@ -51,9 +52,10 @@ public class RestoreJobConfiguration {
 
     @Bean
     Job restoreJob(JobRepository jobRepository, JobDefaults jobDefaults, Step restoreVerifyStep, Step restoreApplyStep, Step restoreFinalizeStep,
-                   RestoreRecords records, Cluster cluster, Clock clock) {
+                   RestoreRecords records, Cluster cluster, Clock clock, ReaderMarks readerMarks, KbackupProperties properties) {
         return jobDefaults.builder(JOB_NAME, jobRepository)
                 .listener(new RestoreOutcomeListener(records, cluster, clock))
+                .listener(new ReadMarkListener(readerMarks, properties.run().leaseDuration()))
                 .start(restoreVerifyStep)
                 .next(restoreApplyStep)
                 .next(restoreFinalizeStep)

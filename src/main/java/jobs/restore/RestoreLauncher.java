@@ -1,8 +1,11 @@
 package jobs.restore;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import jobs.config.KbackupProperties;
 import jobs.store.Manifest;
+import jobs.store.ReaderMarks;
 import jobs.store.RestorePoints;
 import jobs.store.RestoreRecord;
 import jobs.store.RestoreRecords;
@@ -23,13 +26,17 @@ import org.springframework.stereotype.Component;
 public class RestoreLauncher {
 
     private final RestorePoints restorePoints;
+    private final ReaderMarks readerMarks;
+    private final Duration markLifetime;
     private final RestoreRecords records;
     private final Runs runs;
     private final ObjectProvider<Job> restoreJob;
 
-    RestoreLauncher(RestorePoints restorePoints, RestoreRecords records, Runs runs,
-                    @Qualifier("restoreJob") ObjectProvider<Job> restoreJob) {
+    RestoreLauncher(RestorePoints restorePoints, RestoreRecords records, Runs runs, ReaderMarks readerMarks,
+                    KbackupProperties properties, @Qualifier("restoreJob") ObjectProvider<Job> restoreJob) {
         this.restorePoints = restorePoints;
+        this.readerMarks = readerMarks;
+        this.markLifetime = properties.run().leaseDuration();
         this.records = records;
         this.runs = runs;
         this.restoreJob = restoreJob;
@@ -52,7 +59,22 @@ public class RestoreLauncher {
                 () -> preflight(parameters, jobParameters, modifiersSource, modifiers)));
     }
 
+    /**
+     * Marks the restore point as read by this restore before anything else reads it, so a purge that starts now
+     * keeps it (a purge already deleting it has marked it Deleting, which the check below refuses); a preflight
+     * that refuses takes the mark away again.
+     */
     private void preflight(RestoreParameters parameters, JobParameters jobParameters, String modifiersSource, String modifiers) {
+        readerMarks.mark(parameters.backup(), parameters.name(), markLifetime);
+        try {
+            check(parameters, jobParameters, modifiersSource, modifiers);
+        } catch (RuntimeException e) {
+            readerMarks.release(parameters.backup(), parameters.name());
+            throw e;
+        }
+    }
+
+    private void check(RestoreParameters parameters, JobParameters jobParameters, String modifiersSource, String modifiers) {
         Manifest manifest = restorePoints.findAuthentic(parameters.backup()).orElseThrow(() -> new InvalidInputException(
                 "--from: restore point '" + parameters.backup() + "' not found in " + restorePoints.store().location()));
         if (!manifest.phase().isFinished()) {

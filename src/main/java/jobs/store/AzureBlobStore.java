@@ -10,6 +10,7 @@ import com.azure.storage.blob.models.DeleteSnapshotsOptionType;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.models.BlobRequestConditions;
 import com.azure.storage.blob.models.BlobListDetails;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.ListBlobsOptions;
@@ -52,8 +53,14 @@ final class AzureBlobStore implements BlobStore {
 
     @Override
     public Optional<byte[]> get(String key) {
+        return getVersioned(key).map(Versioned::content);
+    }
+
+    @Override
+    public Optional<Versioned> getVersioned(String key) {
         try {
-            return Optional.of(container.getBlobClient(prefix + key).downloadContent().toBytes());
+            var response = container.getBlobClient(prefix + key).downloadContentWithResponse(null, null, null, Context.NONE);
+            return Optional.of(new Versioned(response.getValue().toBytes(), response.getDeserializedHeaders().getETag()));
         } catch (BlobStorageException e) {
             if (e.getErrorCode() == BlobErrorCode.BLOB_NOT_FOUND || e.getErrorCode() == BlobErrorCode.CONTAINER_NOT_FOUND) {
                 return Optional.empty();
@@ -61,6 +68,26 @@ final class AzureBlobStore implements BlobStore {
             throw failure("read blob '" + key + "'", e);
         } catch (RuntimeException e) {
             throw failure("read blob '" + key + "'", e);
+        }
+    }
+
+    @Override
+    public boolean putIfMatch(String key, byte[] content, Map<String, String> metadata, String version) {
+        ensureContainer();
+        BlobRequestConditions conditions = version == null
+                ? new BlobRequestConditions().setIfNoneMatch("*") : new BlobRequestConditions().setIfMatch(version);
+        try {
+            container.getBlobClient(prefix + key).uploadWithResponse(new BlobParallelUploadOptions(BinaryData.fromBytes(content))
+                    .setMetadata(metadata).setRequestConditions(conditions), null, Context.NONE);
+            return true;
+        } catch (BlobStorageException e) {
+            // 412 when the ETag no longer matches, 409 when a blob exists that should not
+            if (e.getStatusCode() == 412 || e.getStatusCode() == 409) {
+                return false;
+            }
+            throw failure("write blob '" + key + "'", e);
+        } catch (RuntimeException e) {
+            throw failure("write blob '" + key + "'", e);
         }
     }
 

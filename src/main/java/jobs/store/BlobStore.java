@@ -29,8 +29,24 @@ public interface BlobStore {
         keys.forEach(this::delete);
     }
 
+    /** A blob with the version it was read at, for {@link #putIfMatch}. */
+    Optional<Versioned> getVersioned(String key);
+
+    /**
+     * Writes a blob only if it is still at {@code version} (from {@link #getVersioned}), or, for a null version, only
+     * if there is none: an optimistic lock, so two writers cannot overwrite each other (Azure: If-Match and
+     * If-None-Match; a folder: compare and replace under a file lock).
+     *
+     * @return false when another writer came first: read again, decide again
+     */
+    boolean putIfMatch(String key, byte[] content, Map<String, String> metadata, String version);
+
     /** Where the blobs are, for messages: a folder or an account and container. */
     String location();
+
+    /** A blob's content and the version it was read at (Azure's ETag, a folder's content hash). */
+    record Versioned(byte[] content, String version) {
+    }
 
     /**
      * A stored blob.

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -11,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,16 +23,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
  * Blobs as files below a root folder; metadata in a hidden sidecar file next to each blob. Every write goes to a
- * temporary file first and is moved into place, so a crash never leaves a torn blob.
+ * temporary file first and is moved into place, so a crash never leaves a torn blob. Hidden files (sidecars,
+ * temporary files, locks) are not blobs.
  */
 final class FilesystemBlobStore implements BlobStore {
 
     private static final String META_PREFIX = ".meta.";
     private static final String TEMP_PREFIX = ".tmp.";
+    private static final String LOCK_PREFIX = ".lock.";
+    /** One monitor per locked file: a JVM may hold a file lock once, so its own threads queue here first. */
+    private static final Map<Path, Object> LOCAL_LOCKS = new ConcurrentHashMap<>();
 
     private final Path root;
 
@@ -77,6 +85,40 @@ final class FilesystemBlobStore implements BlobStore {
             return Optional.empty();
         } catch (IOException e) {
             throw new StorageException("cannot read blob '" + key + "' from " + location() + ": " + e, e);
+        }
+    }
+
+    @Override
+    public Optional<Versioned> getVersioned(String key) {
+        return get(key).map(content -> new Versioned(content, ChunkCodec.sha256(content)));
+    }
+
+    /**
+     * Compare and replace under an exclusive lock on a hidden {@code .lock.<blob>} file beside the blob, which
+     * other processes on the same folder (a CronJob's pod and a manual run sharing the volume) take too; the
+     * version is the SHA-256 of the content, and the replace is the usual atomic move.
+     */
+    @Override
+    public boolean putIfMatch(String key, byte[] content, Map<String, String> metadata, String version) {
+        Path target = resolve(key);
+        Path lock = target.resolveSibling(LOCK_PREFIX + target.getFileName());
+        synchronized (LOCAL_LOCKS.computeIfAbsent(lock, l -> new Object())) {
+            try {
+                Files.createDirectories(target.getParent());
+                try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                     FileLock ignored = channel.lock()) {
+                    Optional<byte[]> current = get(key);
+                    boolean matches = version == null ? current.isEmpty()
+                            : current.isPresent() && ChunkCodec.sha256(current.get()).equals(version);
+                    if (!matches) {
+                        return false;
+                    }
+                    put(key, content, metadata);
+                    return true;
+                }
+            } catch (IOException e) {
+                throw new StorageException("cannot write blob '" + key + "' to " + location() + ": " + e, e);
+            }
         }
     }
 
@@ -179,7 +221,8 @@ final class FilesystemBlobStore implements BlobStore {
             String file = entry.getFileName().toString();
             if (Files.isDirectory(entry)) {
                 empty &= clearOrphans(entry);
-            } else if (file.startsWith(META_PREFIX) && !Files.exists(entry.resolveSibling(file.substring(META_PREFIX.length())))) {
+            } else if (file.startsWith(META_PREFIX) && !Files.exists(entry.resolveSibling(file.substring(META_PREFIX.length())))
+                    || file.startsWith(LOCK_PREFIX) && !Files.exists(entry.resolveSibling(file.substring(LOCK_PREFIX.length())))) {
                 Files.deleteIfExists(entry);
             } else {
                 empty = false;

@@ -45,6 +45,18 @@ final class MeteredBlobStore implements BlobStore {
     }
 
     @Override
+    public Optional<Versioned> getVersioned(String key) {
+        gets.increment();
+        return store.getVersioned(key);
+    }
+
+    @Override
+    public boolean putIfMatch(String key, byte[] content, Map<String, String> metadata, String version) {
+        puts.increment();
+        return store.putIfMatch(key, content, metadata, version);
+    }
+
+    @Override
     public List<BlobEntry> list(String prefix) {
         lists.increment();
         return store.list(prefix);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import javax.crypto.AEADBadTagException;
 import jobs.support.InvalidInputException;
 import jobs.support.Json;
@@ -30,6 +31,7 @@ public final class RestorePoints {
 
     static final String ROOT = "backups/";
     static final String MANIFEST = "manifest.json";
+    private static final int MAX_UPDATE_ATTEMPTS = 20;
     static final String CHUNKS = "chunks/";
     static final String CHUNK_COUNTS = "chunk-counts/";
     static final String VOLUMES = "volumes/";
@@ -88,26 +90,28 @@ public final class RestorePoints {
     }
 
     private Optional<ManifestCodec.Read> read(String name) {
-        return store.get(folder(name) + MANIFEST).map(bytes -> {
-            ManifestCodec.Read read;
-            try {
-                read = ManifestCodec.read(bytes, keyring, acceptUnauthenticated);
-            } catch (IOException | ClassCastException e) {
-                throw new StorageException("manifest of restore point '" + name + "' in " + store.location()
-                        + " is not readable: " + e.getMessage(), e);
-            }
-            if (read.seal() == ManifestCodec.Seal.TAMPERED) {
-                refuseIfWrongKey(name, read);
-                throw new DamagedRestorePointException(name, MANIFEST, read.keyId() == null
-                        ? "carries no authentication code, though its chunks are encrypted (set "
-                        + "kbackup.encryption.accept-unauthenticated=true for restore points written before 0.2)"
-                        : "was altered after it was written: its authentication code (key '" + read.keyId() + "') does not match");
-            }
-            if (!name.equals(read.manifest().name())) {
-                throw new DamagedRestorePointException(name, MANIFEST, "belongs to restore point '" + read.manifest().name() + "'");
-            }
-            return read;
-        });
+        return store.get(folder(name) + MANIFEST).map(bytes -> decode(name, bytes));
+    }
+
+    private ManifestCodec.Read decode(String name, byte[] bytes) {
+        ManifestCodec.Read read;
+        try {
+            read = ManifestCodec.read(bytes, keyring, acceptUnauthenticated);
+        } catch (IOException | ClassCastException e) {
+            throw new StorageException("manifest of restore point '" + name + "' in " + store.location()
+                    + " is not readable: " + e.getMessage(), e);
+        }
+        if (read.seal() == ManifestCodec.Seal.TAMPERED) {
+            refuseIfWrongKey(name, read);
+            throw new DamagedRestorePointException(name, MANIFEST, read.keyId() == null
+                    ? "carries no authentication code, though its chunks are encrypted (set "
+                    + "kbackup.encryption.accept-unauthenticated=true for restore points written before 0.2)"
+                    : "was altered after it was written: its authentication code (key '" + read.keyId() + "') does not match");
+        }
+        if (!name.equals(read.manifest().name())) {
+            throw new DamagedRestorePointException(name, MANIFEST, "belongs to restore point '" + read.manifest().name() + "'");
+        }
+        return read;
     }
 
     /**
@@ -126,9 +130,45 @@ public final class RestorePoints {
                 }));
     }
 
-    public void save(Manifest manifest) {
+    /**
+     * Writes the manifest of a new restore point.
+     *
+     * @return false when restore point {@code manifest.name()} exists already
+     */
+    public boolean create(Manifest manifest) {
+        return store.putIfMatch(folder(manifest.name()) + MANIFEST, encode(manifest), Map.of(), null);
+    }
+
+    /**
+     * Changes a manifest by read, change, conditional write, again until no other writer came in between: two
+     * writers (a purge marking it Deleting, a backup finishing it, a restart resuming it) never overwrite each
+     * other's change. {@code change} sees the manifest as stored and may return it unchanged to write nothing.
+     *
+     * @return the manifest as written, or empty when the restore point has none
+     */
+    public Optional<Manifest> update(String name, UnaryOperator<Manifest> change) {
+        String key = folder(name) + MANIFEST;
+        for (int attempt = 1; ; attempt++) {
+            Optional<BlobStore.Versioned> stored = store.getVersioned(key);
+            if (stored.isEmpty()) {
+                return Optional.empty();
+            }
+            Manifest current = decode(name, stored.get().content()).manifest();
+            Manifest changed = change.apply(current);
+            if (changed == current || store.putIfMatch(key, encode(changed), Map.of(), stored.get().version())) {
+                return Optional.of(changed);
+            }
+            if (attempt == MAX_UPDATE_ATTEMPTS) {
+                throw new StorageException("manifest of restore point '" + name + "' in " + store.location() + " kept changing under "
+                        + MAX_UPDATE_ATTEMPTS + " attempts to update it", null);
+            }
+            log.debug("Manifest of {} changed while it was updated; reading it again (attempt {})", name, attempt);
+        }
+    }
+
+    private byte[] encode(Manifest manifest) {
         try {
-            store.put(folder(manifest.name()) + MANIFEST, ManifestCodec.write(manifest, keyring), Map.of());
+            return ManifestCodec.write(manifest, keyring);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -34,6 +34,11 @@ public class StoreConfiguration {
     }
 
     @Bean
+    ReaderMarks readerMarks(BlobStore blobStore, java.time.Clock clock) {
+        return new ReaderMarks(blobStore, clock);
+    }
+
+    @Bean
     RestoreRecords restoreRecords(BlobStore blobStore) {
         return new RestoreRecords(blobStore);
     }

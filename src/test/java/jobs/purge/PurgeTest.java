@@ -28,6 +28,7 @@ import jobs.store.Manifest;
 import jobs.store.Manifest.ChunkRef;
 import jobs.store.Manifest.VolumeRecord;
 import jobs.store.Phase;
+import jobs.store.ReaderMarks;
 import jobs.store.RestorePoints;
 import jobs.testing.ArmCompute;
 import jobs.testing.Kbackup;
@@ -85,7 +86,7 @@ class PurgeTest {
         }
         Manifest m = new Manifest(1, name, phase, started, null, started.plus(ttl), "c", Selection.everything(), 2,
                 null, chunks, volumes, null, null);
-        store.save(m);
+        store.create(m);
         return m;
     }
 
@@ -97,7 +98,7 @@ class PurgeTest {
             write(store, snapshotter, "bk-" + i, phases[random.nextInt(phases.length)],
                     NOW.minus(Duration.ofHours(random.nextInt(20 * 24))), Duration.ofDays(1 + random.nextInt(10)));
         }
-        Purger purger = new Purger(store, snapshotter, Clock.fixed(NOW, ZoneOffset.UTC));
+        Purger purger = new Purger(store, new ReaderMarks(store.store(), Clock.fixed(NOW, ZoneOffset.UTC)), snapshotter, Clock.fixed(NOW, ZoneOffset.UTC));
         List<Decision> expected = RULES.decide(store.list(), NOW, Set.of());
         int snapshotsBefore = arm.snapshots().size();
 
@@ -142,13 +143,13 @@ class PurgeTest {
         // Storage that fails on the second delete: the chunks of 'old' are half gone, its manifest is still there.
         AtomicInteger deletes = new AtomicInteger();
         RestorePoints failing = new RestorePoints(new FailingDeletes(real.store(), deletes, 1));
-        Purger crashing = new Purger(failing, snapshotter, Clock.fixed(NOW, ZoneOffset.UTC));
+        Purger crashing = new Purger(failing, new ReaderMarks(failing.store(), Clock.fixed(NOW, ZoneOffset.UTC)), snapshotter, Clock.fixed(NOW, ZoneOffset.UTC));
 
         assertThatThrownBy(() -> crashing.purge(RULES, Set.of(), false)).hasMessageContaining("injected");
         assertThat(real.find("old")).map(Manifest::phase).hasValue(Phase.Deleting);
         assertThat(arm.snapshots()).hasSize(1);
 
-        PurgeSummary finished = new Purger(real, snapshotter, Clock.fixed(NOW, ZoneOffset.UTC)).purge(RULES, Set.of(), false);
+        PurgeSummary finished = new Purger(real, new ReaderMarks(real.store(), Clock.fixed(NOW, ZoneOffset.UTC)), snapshotter, Clock.fixed(NOW, ZoneOffset.UTC)).purge(RULES, Set.of(), false);
 
         assertThat(finished.deleted()).isEqualTo(1);
         assertThat(real.find("old")).isEmpty();
@@ -164,7 +165,7 @@ class PurgeTest {
         Snapshotter snapshotter = snapshotter();
         write(store, snapshotter, "old", Phase.Completed, NOW.minus(Duration.ofDays(20)), Duration.ofDays(7));
         write(store, snapshotter, "new", Phase.Completed, NOW.minus(Duration.ofDays(1)), Duration.ofDays(7));
-        Purger purger = new Purger(store, snapshotter, Clock.fixed(NOW, ZoneOffset.UTC));
+        Purger purger = new Purger(store, new ReaderMarks(store.store(), Clock.fixed(NOW, ZoneOffset.UTC)), snapshotter, Clock.fixed(NOW, ZoneOffset.UTC));
         arm.failDeletes(true);
 
         PurgeSummary blocked = purger.purge(RULES, Set.of(), false);
@@ -225,6 +226,16 @@ class PurgeTest {
         @Override
         public Optional<byte[]> get(String key) {
             return delegate.get(key);
+        }
+
+        @Override
+        public Optional<Versioned> getVersioned(String key) {
+            return delegate.getVersioned(key);
+        }
+
+        @Override
+        public boolean putIfMatch(String key, byte[] content, Map<String, String> metadata, String version) {
+            return delegate.putIfMatch(key, content, metadata, version);
         }
 
         @Override
