@@ -29,6 +29,15 @@ public final class Kbackup {
                 "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0"));
     }
 
+    /** A workspace on a folder against the cluster of a kubeconfig (a real one, for the e2e profile). */
+    public static Kbackup filesystem(Path dir, Path kubeconfig) {
+        return new Kbackup(List.of(
+                "--kbackup.storage.type=filesystem",
+                "--kbackup.storage.filesystem.path=" + dir.resolve("backups"),
+                "--kbackup.kube.kubeconfig=" + kubeconfig,
+                "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0"));
+    }
+
     /** A workspace on Azurite, in a container of its own. */
     public static Kbackup azure(Path dir, ApiServer api, String container) {
         return new Kbackup(List.of(
