@@ -89,6 +89,24 @@ class CsiDisasterTest {
         assertThat(claim.getSpec().getDataSource().getKind()).isEqualTo("VolumeSnapshot");
     }
 
+    /** A copy of the namespace in the same cluster: the copied claim gets a volume of its own from the snapshot. */
+    @Test
+    void aCsiNamespaceCopyInTheSameClusterGetsItsOwnVolume() {
+        backUp("nightly");
+
+        Kbackup.Result copied = csi.run("restore", "--from", "nightly", "--name", "copy", "--namespace-mapping", "shop=shop-copy");
+
+        assertThat(copied.exitCode()).as(copied.toString()).isZero();
+        var copy = api.client().persistentVolumeClaims().inNamespace("shop-copy").withName("data")
+                .waitUntilCondition(pvc -> pvc != null && pvc.getStatus() != null && "Bound".equals(pvc.getStatus().getPhase()),
+                        30, TimeUnit.SECONDS);
+        assertThat(copy.getSpec().getDataSource().getKind()).isEqualTo("VolumeSnapshot");
+        assertThat(copy.getSpec().getVolumeName()).isNotEqualTo("pv-data");
+        var original = api.client().persistentVolumeClaims().inNamespace("shop").withName("data").get();
+        assertThat(original.getSpec().getVolumeName()).as("the original keeps its volume").isEqualTo("pv-data");
+        assertThat(api.client().persistentVolumes().withName("pv-data").get().getSpec().getClaimRef().getNamespace()).isEqualTo("shop");
+    }
+
     @Test
     void aPurgeLeavesNothingOfACsiRestorePoint() throws Exception {
         VolumeRecord data = backUp("old");
