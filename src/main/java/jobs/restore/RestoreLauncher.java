@@ -65,6 +65,9 @@ public class RestoreLauncher {
      * that refuses takes the mark away again.
      */
     private void preflight(RestoreParameters parameters, JobParameters jobParameters, String modifiersSource, String modifiers) {
+        if (restorePoints.find(parameters.backup()).isEmpty()) {
+            throw notFound(parameters);
+        }
         readerMarks.mark(parameters.backup(), parameters.name(), markLifetime);
         try {
             check(parameters, jobParameters, modifiersSource, modifiers);
@@ -74,9 +77,13 @@ public class RestoreLauncher {
         }
     }
 
+    private InvalidInputException notFound(RestoreParameters parameters) {
+        return new InvalidInputException("--from: restore point '" + parameters.backup() + "' not found in "
+                + restorePoints.store().location());
+    }
+
     private void check(RestoreParameters parameters, JobParameters jobParameters, String modifiersSource, String modifiers) {
-        Manifest manifest = restorePoints.findAuthentic(parameters.backup()).orElseThrow(() -> new InvalidInputException(
-                "--from: restore point '" + parameters.backup() + "' not found in " + restorePoints.store().location()));
+        Manifest manifest = restorePoints.findAuthentic(parameters.backup()).orElseThrow(() -> notFound(parameters));
         if (!manifest.phase().isFinished()) {
             throw new InvalidInputException("--from: restore point '" + parameters.backup() + "' is " + manifest.phase()
                     + ", not complete; only Completed or PartiallyFailed restore points can be restored");

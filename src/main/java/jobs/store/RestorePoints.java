@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import javax.crypto.AEADBadTagException;
@@ -31,7 +32,7 @@ public final class RestorePoints {
 
     static final String ROOT = "backups/";
     static final String MANIFEST = "manifest.json";
-    private static final int MAX_UPDATE_ATTEMPTS = 20;
+    private static final int MAX_UPDATE_ATTEMPTS = 50;
     static final String CHUNKS = "chunks/";
     static final String CHUNK_COUNTS = "chunk-counts/";
     static final String VOLUMES = "volumes/";
@@ -163,6 +164,17 @@ public final class RestorePoints {
                         + MAX_UPDATE_ATTEMPTS + " attempts to update it", null);
             }
             log.debug("Manifest of {} changed while it was updated; reading it again (attempt {})", name, attempt);
+            backOff(attempt);
+        }
+    }
+
+    /** A random pause growing with the attempts, so writers that keep colliding fall out of step. */
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, Math.min(500, 10L * attempt) + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while updating a manifest", e);
         }
     }
 
