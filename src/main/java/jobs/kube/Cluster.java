@@ -59,6 +59,13 @@ public interface Cluster {
     /** Deletes an object; one that is already gone counts as deleted. */
     void delete(ResourceType type, String namespace, String name);
 
+    /**
+     * Runs a command, without a shell, in a container of a running pod ({@code pods/exec}) and waits for its end.
+     *
+     * @throws ClusterAccessException when the server refuses it (no such pod or container, pod not running, 403)
+     */
+    ExecResult exec(String namespace, String pod, String container, List<String> command, Duration timeout);
+
     /** Whether the caller may do this, by a SelfSubjectAccessReview: the API server's own authorizer decides. */
     boolean allowed(Access access);
 }

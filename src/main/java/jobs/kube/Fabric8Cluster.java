@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewB
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.HttpClient;
@@ -27,9 +28,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jobs.kube.Discovery.UnavailableGroup;
 import jobs.support.Json;
 import org.slf4j.Logger;
@@ -235,6 +239,53 @@ public final class Fabric8Cluster implements Cluster {
         var resources = client.genericKubernetesResources(type.context());
         call("delete " + type.qualifiedName() + " " + describe(namespace, name),
                 () -> type.namespaced() ? resources.inNamespace(namespace).withName(name).delete() : resources.withName(name).delete());
+    }
+
+    /** fabric8's exec over WebSocket; the exit code comes from the server's final Status. */
+    @Override
+    public ExecResult exec(String namespace, String pod, String container, List<String> command, Duration timeout) {
+        TailStream out = new TailStream(ExecResult.TAIL);
+        TailStream err = new TailStream(ExecResult.TAIL);
+        long start = System.nanoTime();
+        String what = "exec " + String.join(" ", command) + " in " + namespace + "/" + pod + "/" + container;
+        try (ExecWatch watch = upgrade(what, () -> client.pods().inNamespace(namespace).withName(pod).inContainer(container)
+                .writingOutput(out).writingError(err).exec(command.toArray(String[]::new)))) {
+            Integer exit;
+            boolean timedOut = false;
+            try {
+                exit = watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                exit = -1;
+                timedOut = true;
+            } catch (ExecutionException e) {
+                throw new ClusterAccessException(what + " failed: " + rootMessage(e), 0, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClusterAccessException(what + " was interrupted", 0, e);
+            }
+            return new ExecResult(exit == null ? -1 : exit, out.text(), err.text(), timedOut,
+                    Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private static final Pattern HANDSHAKE_STATUS = Pattern.compile("Unexpected HTTP response status code (\\d+)");
+
+    /**
+     * A WebSocket upgrade the server refuses reaches the JDK client as a failed handshake with only the status code
+     * (the Status body is lost), which {@link #call} would read as an unreachable server: name the code instead.
+     */
+    private <T> T upgrade(String what, Supplier<T> call) {
+        try {
+            return call(what, call);
+        } catch (ClusterAccessException e) {
+            Matcher status = HANDSHAKE_STATUS.matcher(String.valueOf(e.getMessage()));
+            if (e.code() <= 0 && status.find()) {
+                int code = Integer.parseInt(status.group(1));
+                throw new ClusterAccessException(what + " refused by the API server (HTTP " + code + ")"
+                        + (code == 403 ? ": the account may not create pods/exec there" : ""), code, e);
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -77,6 +77,8 @@ public final class ApiServer implements AutoCloseable {
     private final AtomicInteger expired = new AtomicInteger();
     private final Set<String> unavailableGroups = ConcurrentHashMap.newKeySet();
     private final Authorizer authorizer = new Authorizer();
+    private final Events events = new Events();
+    private final Execs execs = new Execs(events);
     /** Namespaces being terminated, with the time their deletion was asked for. */
     private final Map<String, String> terminating = new ConcurrentHashMap<>();
     private final ExecutorService namespaceController = Executors.newSingleThreadExecutor(r -> {
@@ -217,6 +219,11 @@ public final class ApiServer implements AutoCloseable {
      * {@code escalate} on roles or clusterroles, or {@code bind} on them, refuses creating roles or bindings as
      * RBAC refuses a grant of permissions the caller does not hold.
      */
+    /** Execs and creations on this server, in order. */
+    public Events events() {
+        return events;
+    }
+
     public void deny(String verb, String group, String resource, String namespace) {
         authorizer.deny(verb, group, resource, namespace);
     }
@@ -360,6 +367,14 @@ public final class ApiServer implements AutoCloseable {
             Route requested = Route.parse(path);
             byte[] sent = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
             JsonNode sentBody = sent.length == 0 || method.equals("GET") ? null : JSON.readTree(sent);
+            if (Execs.isExec(path)) {
+                if (!authorizer.allowsExec(request.getHeader("Authorization"), requested.namespace())) {
+                    return status(403, "Forbidden", "pods \"" + requested.name() + "\" is forbidden: User \"" + Authorizer.USER
+                            + "\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"" + requested.namespace() + "\"");
+                }
+                MockResponse pod = direct("GET", requested.collectionPath() + "/" + requested.name());
+                return execs.open(path, uri.getRawQuery(), pod.code() == 200 ? (ObjectNode) JSON.readTree(pod.getBody().getBytes()) : null);
+            }
             if (method.equals("POST") && Authorizer.isReview(requested)) {
                 return authorizer.review(request.getHeader("Authorization"), sentBody);
             }
@@ -394,6 +409,10 @@ public final class ApiServer implements AutoCloseable {
                     return status(400, "BadRequest", "resourceVersion should not be set on objects to be created");
                 }
                 MockResponse created = store.handle(defaulted(request, route, body), route);
+                if (created.code() == 201 || created.code() == 200) {
+                    events.add("create " + route.resource() + " " + (route.namespace() == null ? "" : route.namespace() + "/")
+                            + body.path("metadata").path("name").asText());
+                }
                 watches.changed(route);
                 return createLatency.toMillis() > 0 ? created.setBodyDelay(createLatency) : created;
             }

@@ -38,6 +38,11 @@ final class Authorizer {
         return denials.stream().noneMatch(d -> d.covers(verb, group, resource, namespace));
     }
 
+    /** Whether this caller may exec into pods of the namespace ({@code create pods/exec}). */
+    boolean allowsExec(String authorization, String namespace) {
+        return !isKbackup(authorization) || allowed("create", "", "pods/exec", namespace);
+    }
+
     /** The 403 a request gets, or null when it may go on. */
     MockResponse check(String authorization, String method, ApiServer.Route route, Map<String, String> query, JsonNode body) {
         if (route == null || denials.isEmpty() || !isKbackup(authorization)) {
