@@ -83,6 +83,15 @@ final class AzureDiskSnapshotter implements Snapshotter {
 
     @Override
     public SnapshotResult snapshot(String backupName, VolumeRef volume, Duration timeout) {
+        return start(backupName, volume, timeout).awaitReady(timeout);
+    }
+
+    /**
+     * Cut when ARM has accepted the PUT: an incremental snapshot captures the disk as it is when the request is
+     * accepted, and only copying the changed blocks takes longer.
+     */
+    @Override
+    public Cut start(String backupName, VolumeRef volume, Duration timeout) {
         String name = SnapshotNames.of(backupName, volume.persistentVolume(), MAX_NAME);
         Matcher disk = parse(volume.handle());
         String diskId = disk.group(0);
@@ -91,7 +100,8 @@ final class AzureDiskSnapshotter implements Snapshotter {
             DiskInner source = findDisk(compute.serviceClient().getDisks(), disk.group(2), disk.group(4));
             SnapshotInner existing = find(snapshots, name);
             if (existing != null && "Succeeded".equalsIgnoreCase(existing.provisioningState())) {
-                return result(existing, diskId, source);
+                SnapshotResult done = result(existing, diskId, source);
+                return ignored -> done;
             }
             if (source == null) {
                 throw new SnapshotException("disk " + diskId + " does not exist");
@@ -108,6 +118,18 @@ final class AzureDiskSnapshotter implements Snapshotter {
             request.withTags(tags);
             SyncPoller<?, SnapshotInner> poller = snapshots.beginCreateOrUpdate(resourceGroup, name, request)
                     .setPollInterval(pollInterval);
+            return readyWithin -> awaitReady(poller, name, diskId, source, readyWithin);
+        } catch (ManagementException e) {
+            throw new SnapshotException("snapshot of disk " + diskId + " failed: " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SnapshotException("interrupted while waiting to snapshot disk " + diskId, e);
+        }
+    }
+
+    private SnapshotResult awaitReady(SyncPoller<?, SnapshotInner> poller, String name, String diskId, DiskInner source,
+                                      Duration timeout) {
+        try {
             PollResponse<?> last;
             try {
                 last = poller.waitForCompletion(timeout);
@@ -123,9 +145,6 @@ final class AzureDiskSnapshotter implements Snapshotter {
             return result(poller.getFinalResult(), diskId, source);
         } catch (ManagementException e) {
             throw new SnapshotException("snapshot of disk " + diskId + " failed: " + describe(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SnapshotException("interrupted while waiting to snapshot disk " + diskId, e);
         }
     }
 

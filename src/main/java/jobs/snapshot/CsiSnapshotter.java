@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import jobs.kube.AwaitTimeoutException;
 import jobs.kube.Cluster;
 import jobs.kube.ClusterAccessException;
@@ -49,21 +50,44 @@ final class CsiSnapshotter implements Snapshotter {
 
     @Override
     public SnapshotResult snapshot(String backupName, VolumeRef volume, Duration timeout) {
+        return start(backupName, volume, timeout).awaitReady(timeout);
+    }
+
+    /** Cut when the snapshot controller has set the VolumeSnapshot's {@code status.creationTime}. */
+    @Override
+    public Cut start(String backupName, VolumeRef volume, Duration timeout) {
         String name = SnapshotNames.of(backupName, volume.claim(), MAX_NAME);
         String where = "VolumeSnapshot " + volume.namespace() + "/" + name;
         try {
             if (cluster.get(KnownTypes.VOLUME_SNAPSHOTS, volume.namespace(), name).isEmpty()) {
                 cluster.create(KnownTypes.VOLUME_SNAPSHOTS, request(backupName, volume, name));
             }
-            // Watched, not polled: the snapshot is taken up the moment the controller reports it ready.
-            GenericKubernetesResource snapshot;
-            try {
-                snapshot = cluster.await(KnownTypes.VOLUME_SNAPSHOTS, volume.namespace(), name,
-                                s -> s == null || isReady(s) || error(s) != null, timeout)
-                        .orElseThrow(() -> new SnapshotException(where + " disappeared while waiting for it"));
-            } catch (AwaitTimeoutException e) {
-                throw new SnapshotException(where + " was not ready to use within " + timeout, e);
+            GenericKubernetesResource cut = await(volume, name, where, "cut", timeout,
+                    s -> s == null || nested(s, "status", "creationTime") != null || isReady(s) || error(s) != null);
+            if (error(cut) != null) {
+                throw new SnapshotException(where + " failed: " + error(cut));
             }
+            return readyWithin -> ready(volume, name, where, readyWithin);
+        } catch (ClusterAccessException e) {
+            throw new SnapshotException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Watched, not polled: the snapshot is taken up the moment the controller reports the awaited state. */
+    private GenericKubernetesResource await(VolumeRef volume, String name, String where, String state, Duration timeout,
+                                            Predicate<GenericKubernetesResource> condition) {
+        try {
+            return cluster.await(KnownTypes.VOLUME_SNAPSHOTS, volume.namespace(), name, condition, timeout)
+                    .orElseThrow(() -> new SnapshotException(where + " disappeared while waiting for it"));
+        } catch (AwaitTimeoutException e) {
+            throw new SnapshotException(where + " was not " + state + " within " + timeout, e);
+        }
+    }
+
+    private SnapshotResult ready(VolumeRef volume, String name, String where, Duration timeout) {
+        try {
+            GenericKubernetesResource snapshot = await(volume, name, where, "ready to use", timeout,
+                    s -> s == null || isReady(s) || error(s) != null);
             if (!isReady(snapshot)) {
                 throw new SnapshotException(where + " failed: " + error(snapshot));
             }

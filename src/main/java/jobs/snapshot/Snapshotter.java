@@ -23,6 +23,28 @@ public interface Snapshotter {
      */
     SnapshotResult snapshot(String backupName, VolumeRef volume, Duration timeout);
 
+    /**
+     * A snapshot whose point in time is fixed ("cut"), though its data may still be on its way to storage: what a
+     * freeze hook must wait for, and no longer.
+     */
+    @FunctionalInterface
+    interface Cut {
+
+        /** Waits until the snapshot is ready to restore from. @throws SnapshotException when it fails or times out */
+        SnapshotResult awaitReady(Duration timeout);
+    }
+
+    /**
+     * Starts a snapshot like {@link #snapshot} and returns once it is cut: the Azure snapshot PUT accepted, the CSI
+     * VolumeSnapshot's {@code creationTime} set. By default, once it is ready.
+     *
+     * @throws SnapshotException when it cannot be started or cut within {@code timeout}
+     */
+    default Cut start(String backupName, VolumeRef volume, Duration timeout) {
+        SnapshotResult ready = snapshot(backupName, volume, timeout);
+        return ignored -> ready;
+    }
+
     /** Deletes a snapshot; one that is already gone counts as deleted. */
     void delete(String snapshotId, Map<String, String> details);
 

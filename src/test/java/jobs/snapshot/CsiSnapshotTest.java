@@ -99,6 +99,21 @@ class CsiSnapshotTest {
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
         VolumeRecord data = Stored.manifest(Stored.filesystem(dir), "stuck").volumes().get(0);
         assertThat(data.phase()).isEqualTo("Failed");
-        assertThat(data.message()).isEqualTo("VolumeSnapshot shop/kbackup-stuck-data was not ready to use within PT1S");
+        assertThat(data.message()).as("no snapshot controller: never even cut")
+                .isEqualTo("VolumeSnapshot shop/kbackup-stuck-data was not cut within PT1S");
+    }
+
+    @Test
+    void aSnapshotCutButNeverReadyTimesOutWaitingForIt() {
+        try (SnapshotController slow = new SnapshotController(api, null, java.time.Duration.ofMinutes(5))) {
+            Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.snapshots.provider=csi",
+                    "--kbackup.snapshots.poll-interval=50ms", "--kbackup.snapshots.timeout=1s");
+
+            Kbackup.Result result = kbackup.run("backup", "--name", "uploading", "--include-namespaces", "shop");
+
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+            VolumeRecord data = Stored.manifest(Stored.filesystem(dir), "uploading").volumes().get(0);
+            assertThat(data.message()).isEqualTo("VolumeSnapshot shop/kbackup-uploading-data was not ready to use within PT1S");
+        }
     }
 }

@@ -92,7 +92,12 @@ public final class SnapshotController implements AutoCloseable {
         Map<String, GenericKubernetesResource> snapshots = new HashMap<>();
         for (GenericKubernetesResource vs : api.client().genericKubernetesResources(SNAPSHOTS).inAnyNamespace().list().getItems()) {
             snapshots.put(vs.getMetadata().getNamespace() + "/" + vs.getMetadata().getName(), vs);
-            if (vs.getAdditionalProperties().get("status") == null) {
+            Object status = vs.getAdditionalProperties().get("status");
+            if (status instanceof Map<?, ?> cut && Boolean.FALSE.equals(cut.get("readyToUse")) && cut.get("error") == null
+                    && cut.get("boundVolumeSnapshotContentName") != null) {
+                makeReady(vs, (Map<String, Object>) cut);
+            }
+            if (status == null) {
                 Map<String, Object> source = (Map<String, Object>) ((Map<String, Object>) vs.getAdditionalProperties().get("spec")).get("source");
                 if (source.get("persistentVolumeClaimName") != null) {
                     snapshot(vs, (String) source.get("persistentVolumeClaimName"));
@@ -124,11 +129,13 @@ public final class SnapshotController implements AutoCloseable {
         bindClaims(snapshots);
     }
 
+    /**
+     * Cuts the snapshot as the external snapshotter does: the content is created and the VolumeSnapshot gets its
+     * {@code creationTime} at once (the point in time is fixed, the storage snapshot exists), and it becomes ready
+     * to use {@code readyAfter} later, when the data is uploaded.
+     */
     private void snapshot(GenericKubernetesResource vs, String claim) {
-        long seen = firstSeen.computeIfAbsent(vs.getMetadata().getUid(), uid -> System.nanoTime());
-        if (System.nanoTime() - seen < readyAfter.toNanos()) {
-            return;
-        }
+        firstSeen.put(vs.getMetadata().getUid(), System.nanoTime());
         if (claim.equals(failingClaim)) {
             vs.getAdditionalProperties().put("status", Map.of("readyToUse", false,
                     "error", Map.of("message", "Failed to check and update snapshot content: disk busy")));
@@ -147,12 +154,34 @@ public final class SnapshotController implements AutoCloseable {
                     .withNewMetadata().withName(content)
                     .addToFinalizers("snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection").endMetadata()
                     .addToAdditionalProperties("spec", spec)
-                    .addToAdditionalProperties("status", Map.of("readyToUse", true, "snapshotHandle", handle))
+                    .addToAdditionalProperties("status", Map.of("readyToUse", false, "snapshotHandle", handle))
                     .build()).create();
-            vs.getAdditionalProperties().put("status", Map.of("readyToUse", true, "boundVolumeSnapshotContentName", content,
+            vs.getAdditionalProperties().put("status", Map.of("readyToUse", false, "boundVolumeSnapshotContentName", content,
                     "creationTime", java.time.Instant.now().toString()));
         }
         api.client().genericKubernetesResources(SNAPSHOTS).inNamespace(vs.getMetadata().getNamespace()).resource(vs).update();
+        if (readyAfter.isZero()) {
+            makeReady(vs, (Map<String, Object>) vs.getAdditionalProperties().get("status"));
+        }
+    }
+
+    private void makeReady(GenericKubernetesResource vs, Map<String, Object> status) {
+        Long seen = firstSeen.get(vs.getMetadata().getUid());
+        if (status.get("error") != null || seen != null && System.nanoTime() - seen < readyAfter.toNanos()) {
+            return;
+        }
+        String contentName = String.valueOf(status.get("boundVolumeSnapshotContentName"));
+        GenericKubernetesResource content = api.client().genericKubernetesResources(CONTENTS).withName(contentName).get();
+        if (content != null) {
+            content.getAdditionalProperties().put("status", Map.of("readyToUse", true, "snapshotHandle", handle(content)));
+            api.client().genericKubernetesResources(CONTENTS).resource(content).update();
+        }
+        GenericKubernetesResource current = api.client().genericKubernetesResources(SNAPSHOTS).inNamespace(vs.getMetadata().getNamespace())
+                .withName(vs.getMetadata().getName()).get();
+        Map<String, Object> ready = new HashMap<>(status);
+        ready.put("readyToUse", true);
+        current.getAdditionalProperties().put("status", ready);
+        api.client().genericKubernetesResources(SNAPSHOTS).inNamespace(vs.getMetadata().getNamespace()).resource(current).update();
     }
 
     @SuppressWarnings("unchecked")
