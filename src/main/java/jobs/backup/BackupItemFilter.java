@@ -1,15 +1,19 @@
 package jobs.backup;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import jobs.filter.ObjectSelector;
 import jobs.filter.Selection;
+import jobs.hooks.PodHooks;
 import jobs.kube.ResourceType;
 import jobs.support.Json;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -32,6 +36,9 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
     private final ObjectSelector selector;
     private Set<String> needed = new TreeSet<>();
     private Set<String> volumes = new TreeSet<>();
+    /** Running pods that declare backup hooks, as {@code namespace/pod} to the claims they mount. */
+    static final String HOOK_PODS = "filter.hookPods";
+    private Map<String, List<String>> hookPods = new TreeMap<>();
 
     BackupItemFilter(Selection selection, BackupPlan plan) {
         this.selector = new ObjectSelector(plan.servedBy(selection), plan.types());
@@ -56,7 +63,34 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
         if (volumeName != null && !needs.isEmpty() && type.qualifiedName().equals("persistentvolumeclaims")) {
             volumes.add(meta.getNamespace() + "/" + meta.getName() + "=" + volumeName);
         }
+        if (type.qualifiedName().equals("pods") && PodHooks.declared(meta.getAnnotations())) {
+            rememberHookPod(item);
+        }
         return item;
+    }
+
+    /** A pod with hooks that runs and mounts claims: the volumes step freezes it around their snapshots. */
+    private void rememberHookPod(BackupItem item) {
+        try {
+            JsonNode pod = Json.mapper().readTree(item.object().json());
+            String phase = pod.path("status").path("phase").asText("");
+            if (phase.equals("Succeeded") || phase.equals("Failed")) {
+                return;
+            }
+            List<String> claims = new ArrayList<>();
+            for (JsonNode volume : pod.path("spec").path("volumes")) {
+                String claim = volume.path("persistentVolumeClaim").path("claimName").asText("");
+                if (!claim.isEmpty()) {
+                    claims.add(claim);
+                }
+            }
+            if (!claims.isEmpty()) {
+                ObjectMeta meta = item.object().metadata();
+                hookPods.put(meta.getNamespace() + "/" + meta.getName(), claims);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static boolean isExcludedByLabel(Map<String, String> labels) {
@@ -67,6 +101,18 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
     public void open(ExecutionContext context) {
         needed = readSet(context, NEEDED);
         volumes = readSet(context, VOLUMES);
+        hookPods = readHookPods(context.containsKey(HOOK_PODS) ? context.getString(HOOK_PODS) : null);
+    }
+
+    static Map<String, List<String>> readHookPods(String json) {
+        if (json == null) {
+            return new TreeMap<>();
+        }
+        try {
+            return Json.mapper().readValue(json, new TypeReference<TreeMap<String, List<String>>>() { });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -74,6 +120,7 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
         try {
             context.putString(NEEDED, Json.mapper().writeValueAsString(needed));
             context.putString(VOLUMES, Json.mapper().writeValueAsString(volumes));
+            context.putString(HOOK_PODS, Json.mapper().writeValueAsString(hookPods));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

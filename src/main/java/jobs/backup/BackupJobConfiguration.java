@@ -1,11 +1,14 @@
 package jobs.backup;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import jobs.config.KbackupProperties;
 import jobs.kube.Cluster;
 import jobs.snapshot.Snapshotter;
 import jobs.store.RestorePoints;
+import jobs.support.Json;
 import jobs.support.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,7 +104,7 @@ public class BackupJobConfiguration {
     /** Hands the claims to snapshot from the resources step to the volumes step. */
     private static ExecutionContextPromotionListener volumesPromotion() {
         ExecutionContextPromotionListener listener = new ExecutionContextPromotionListener();
-        listener.setKeys(new String[] {BackupItemFilter.VOLUMES});
+        listener.setKeys(new String[] {BackupItemFilter.VOLUMES, BackupItemFilter.HOOK_PODS});
         return listener;
     }
 
@@ -121,12 +124,13 @@ public class BackupJobConfiguration {
 
     @Bean
     @StepScope
-    VolumePartitioner volumePartitioner(@Value("#{jobExecutionContext['" + BackupItemFilter.VOLUMES + "']}") String claims) {
+    VolumePartitioner volumePartitioner(@Value("#{jobExecutionContext['" + BackupItemFilter.VOLUMES + "']}") String claims,
+                                        @Value("#{jobExecutionContext['" + BackupItemFilter.HOOK_PODS + "']}") String hookPods) {
         ExecutionContext holder = new ExecutionContext();
         if (claims != null) {
             holder.putString(BackupItemFilter.VOLUMES, claims);
         }
-        return new VolumePartitioner(BackupItemFilter.readSet(holder, BackupItemFilter.VOLUMES));
+        return new VolumePartitioner(BackupItemFilter.readSet(holder, BackupItemFilter.VOLUMES), BackupItemFilter.readHookPods(hookPods));
     }
 
     /**
@@ -134,22 +138,24 @@ public class BackupJobConfiguration {
      * in a transaction while it waits, or the pool, not the configured concurrency, would bound the parallelism.
      */
     @Bean
-    Step backupSnapshotStep(JobRepository jobRepository, SnapshotVolumeTasklet snapshotVolumeTasklet) {
+    Step backupSnapshotStep(JobRepository jobRepository, SnapshotGroupTasklet snapshotGroupTasklet) {
         return new StepBuilder(SNAPSHOT_STEP, jobRepository)
-                .tasklet(snapshotVolumeTasklet, new ResourcelessTransactionManager()).build();
+                .tasklet(snapshotGroupTasklet, new ResourcelessTransactionManager()).build();
     }
 
     @Bean
     @StepScope
-    SnapshotVolumeTasklet snapshotVolumeTasklet(Cluster cluster, Snapshotter snapshotter, RestorePoints restorePoints,
-                                                KbackupProperties properties,
-                                                @Value("#{jobParameters['name']}") String name,
-                                                @Value("#{jobParameters['snapshotVolumes']}") String snapshotVolumes,
-                                                @Value("#{stepExecutionContext['volume.pv']}") String pv,
-                                                @Value("#{stepExecutionContext['volume.namespace']}") String namespace,
-                                                @Value("#{stepExecutionContext['volume.claim']}") String claim) {
-        return new SnapshotVolumeTasklet(cluster, snapshotter, restorePoints, name, !"false".equals(snapshotVolumes),
-                properties.snapshots().timeout(), pv, namespace, claim);
+    SnapshotGroupTasklet snapshotGroupTasklet(Cluster cluster, Snapshotter snapshotter, RestorePoints restorePoints,
+                                              KbackupProperties properties,
+                                              @Value("#{jobParameters['name']}") String name,
+                                              @Value("#{jobParameters['snapshotVolumes']}") String snapshotVolumes,
+                                              @Value("#{stepExecution.stepName}") String partition,
+                                              @Value("#{stepExecutionContext['" + VolumePartitioner.ENTRIES + "']}") String entries,
+                                              @Value("#{stepExecutionContext['" + VolumePartitioner.PODS + "']}") String pods) {
+        TypeReference<List<String>> strings = new TypeReference<>() { };
+        return new SnapshotGroupTasklet(cluster, snapshotter, restorePoints, name, !"false".equals(snapshotVolumes),
+                properties.snapshots().timeout(), partition.substring(partition.lastIndexOf(':') + 1),
+                Json.read(entries, strings), Json.read(pods == null ? "[]" : pods, strings));
     }
 
     @Bean

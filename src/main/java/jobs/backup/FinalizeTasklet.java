@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jobs.kube.ResourceType;
+import jobs.hooks.HookResult;
 import jobs.store.BlobStore.BlobEntry;
 import jobs.store.Manifest;
 import jobs.store.Manifest.ChunkRef;
@@ -91,11 +92,12 @@ class FinalizeTasklet implements Tasklet {
         }
         long items = chunks.stream().mapToLong(ChunkRef::items).sum();
         List<Manifest.VolumeRecord> volumes = volumes();
+        List<HookResult> hooks = restorePoints.hooks(name);
         Manifest manifest = restorePoints.update(name, m -> {
             if (m.phase() == Phase.Deleting) {
                 throw new StorageException("restore point '" + name + "' is being deleted by a purge", null);
             }
-            return m.finished(clock.instant(), items, resourceCounts, chunks, volumes, errors, warnings);
+            return m.finished(clock.instant(), items, resourceCounts, chunks, volumes, errors, warnings, hooks);
         }).orElseThrow(() -> new StorageException("manifest of restore point '" + name + "' disappeared", null));
         log.info("Backup {} {}: {} objects in {} chunks, {} volumes, {} warnings", name, manifest.phase(), items,
                 chunks.size(), manifest.volumes().size(), warnings.size());

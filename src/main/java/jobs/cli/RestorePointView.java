@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jobs.filter.Selection;
+import jobs.hooks.HookResult;
 import jobs.store.Manifest;
 import jobs.store.Manifest.ChunkRef;
 import jobs.store.Manifest.ItemError;
@@ -21,7 +22,7 @@ import jobs.store.Phase;
 @JsonInclude(JsonInclude.Include.ALWAYS)
 record RestorePointView(String name, Phase phase, Instant startedAt, Instant completedAt, Instant expiresAt,
                         long itemCount, Map<String, Long> resources, List<VolumeRecord> volumes, List<ItemError> errors,
-                        List<Warning> warnings,
+                        List<Warning> warnings, List<HookResult> hooks,
                         @JsonInclude(JsonInclude.Include.NON_NULL) String cluster,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Selection selection,
                         @JsonInclude(JsonInclude.Include.NON_NULL) List<ChunkRef> chunks,
@@ -29,12 +30,12 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
 
     static RestorePointView summary(Manifest m) {
         return new RestorePointView(m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.itemCount(),
-                counts(m), m.volumes(), m.errors(), m.warnings(), null, null, null, null);
+                counts(m), m.volumes(), m.errors(), m.warnings(), m.hooks(), null, null, null, null);
     }
 
     static RestorePointView detail(Manifest m, List<String> damage) {
         return new RestorePointView(m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.itemCount(),
-                counts(m), m.volumes(), m.errors(), m.warnings(), m.cluster(), m.selection(), m.chunks(), damage);
+                counts(m), m.volumes(), m.errors(), m.warnings(), m.hooks(), m.cluster(), m.selection(), m.chunks(), damage);
     }
 
     private static Map<String, Long> counts(Manifest m) {
@@ -75,6 +76,9 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
         volumes.forEach(v -> out.printf("  %-40s %s/%s  %s %s  %s%s%n", v.persistentVolume(), v.namespace(), v.claim(),
                 v.provider(), v.phase(), v.snapshotId() == null ? "-" : v.snapshotId(),
                 v.message() == null ? "" : "  (" + v.message() + ")"));
+        out.println("Hooks:" + (hooks.isEmpty() ? " none" : ""));
+        hooks.forEach(h -> out.printf("  %-4s %-40s %-10s %6d ms  %s%n", h.phase(), h.pod() + "/" + h.container(), h.outcome(),
+                h.millis(), h.describe()));
         out.println("Errors:" + (errors.isEmpty() ? " none" : ""));
         errors.forEach(e -> out.printf("  %s%n", describe(e)));
         out.println("Warnings:" + (warnings.isEmpty() ? " none" : ""));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The backup hooks a pod declares by annotations, in Velero's names and meaning and in kbackup's own:
@@ -35,6 +36,26 @@ public record PodHooks(List<ExecHook> pre, List<ExecHook> post, List<String> inv
 
     public boolean isEmpty() {
         return pre.isEmpty() && post.isEmpty() && invalid.isEmpty();
+    }
+
+    /** Whether these annotations declare any backup hook (valid or not). */
+    public static boolean declared(Map<String, String> annotations) {
+        if (annotations == null) {
+            return false;
+        }
+        for (String key : annotations.keySet()) {
+            for (String prefix : PRE) {
+                if (key.startsWith(prefix)) {
+                    return true;
+                }
+            }
+            for (String prefix : POST) {
+                if (key.startsWith(prefix)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The hooks of a pod, from its metadata. */

@@ -6,6 +6,7 @@ import java.util.List;
 public final class KnownTypes {
 
     public static final ResourceType NAMESPACES = new ResourceType("", "v1", "namespaces", "Namespace", false, List.of("ns"));
+    public static final ResourceType PODS = new ResourceType("", "v1", "pods", "Pod", true, List.of("po"));
     public static final ResourceType PERSISTENT_VOLUMES =
             new ResourceType("", "v1", "persistentvolumes", "PersistentVolume", false, List.of("pv"));
     public static final ResourceType PERSISTENT_VOLUME_CLAIMS =

@@ -2,6 +2,7 @@ package jobs.store;
 
 import java.time.Instant;
 import java.util.List;
+import jobs.hooks.HookResult;
 import java.util.Map;
 import jobs.filter.Selection;
 
@@ -24,11 +25,12 @@ import jobs.filter.Selection;
  * @param volumes       persistent volumes and their snapshots
  * @param errors        what could not be backed up, and why (the restore point is then PartiallyFailed)
  * @param warnings      what was left out without being asked for (an API group that did not answer), and why
+ * @param hooks         every backup hook run, in order per pod (a failure declared Fail makes it PartiallyFailed)
  */
 public record Manifest(int formatVersion, String name, Phase phase, Instant startedAt, Instant completedAt,
                        Instant expiresAt, String cluster, Selection selection, long itemCount,
                        List<ResourceCount> resources, List<ChunkRef> chunks, List<VolumeRecord> volumes,
-                       List<ItemError> errors, List<Warning> warnings) {
+                       List<ItemError> errors, List<Warning> warnings, List<HookResult> hooks) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -38,41 +40,44 @@ public record Manifest(int formatVersion, String name, Phase phase, Instant star
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
         errors = errors == null ? List.of() : List.copyOf(errors);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        hooks = hooks == null ? List.of() : List.copyOf(hooks);
     }
 
     /** A manifest for a backup that has just started. */
     public static Manifest started(String name, Instant startedAt, Instant expiresAt, String cluster, Selection selection) {
         return new Manifest(FORMAT_VERSION, name, Phase.InProgress, startedAt, null, expiresAt, cluster, selection, 0,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     public Manifest withPhase(Phase newPhase) {
         return new Manifest(formatVersion, name, newPhase, startedAt, completedAt, expiresAt, cluster, selection,
-                itemCount, resources, chunks, volumes, errors, warnings);
+                itemCount, resources, chunks, volumes, errors, warnings, hooks);
     }
 
     /** The manifest of a failed backup that is being resumed: in progress again, its old failure cleared. */
     public Manifest resumed() {
         return new Manifest(formatVersion, name, Phase.InProgress, startedAt, null, expiresAt, cluster, selection,
-                itemCount, resources, chunks, volumes, null, null);
+                itemCount, resources, chunks, volumes, null, null, null);
     }
 
     public Manifest failed(Instant at, List<ItemError> failures) {
         return new Manifest(formatVersion, name, Phase.Failed, startedAt, at, expiresAt, cluster, selection, itemCount,
-                resources, chunks, volumes, failures, warnings);
+                resources, chunks, volumes, failures, warnings, hooks);
     }
 
     /** Being deleted by the purge, kept with the reasons its snapshots could not be deleted yet. */
     public Manifest deleting(List<ItemError> failures) {
         return new Manifest(formatVersion, name, Phase.Deleting, startedAt, completedAt, expiresAt, cluster, selection,
-                itemCount, resources, chunks, volumes, failures, warnings);
+                itemCount, resources, chunks, volumes, failures, warnings, hooks);
     }
 
     public Manifest finished(Instant at, long items, List<ResourceCount> counts, List<ChunkRef> chunkRefs,
-                             List<VolumeRecord> volumeRecords, List<ItemError> itemErrors, List<Warning> leftOut) {
-        boolean clean = itemErrors.isEmpty() && volumeRecords.stream().noneMatch(VolumeRecord::isFailed);
+                             List<VolumeRecord> volumeRecords, List<ItemError> itemErrors, List<Warning> leftOut,
+                             List<HookResult> hookResults) {
+        boolean clean = itemErrors.isEmpty() && volumeRecords.stream().noneMatch(VolumeRecord::isFailed)
+                && hookResults.stream().noneMatch(HookResult::stops);
         return new Manifest(formatVersion, name, clean ? Phase.Completed : Phase.PartiallyFailed, startedAt, at,
-                expiresAt, cluster, selection, items, counts, chunkRefs, volumeRecords, itemErrors, leftOut);
+                expiresAt, cluster, selection, items, counts, chunkRefs, volumeRecords, itemErrors, leftOut, hookResults);
     }
 
     /**

@@ -1,6 +1,7 @@
 package jobs.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import javax.crypto.AEADBadTagException;
 import jobs.support.InvalidInputException;
+import jobs.hooks.HookResult;
 import jobs.support.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,7 @@ public final class RestorePoints {
 
     static final String ROOT = "backups/";
     static final String MANIFEST = "manifest.json";
+    private static final String HOOKS = "hooks/";
     private static final int MAX_UPDATE_ATTEMPTS = 50;
     static final String CHUNKS = "chunks/";
     static final String CHUNK_COUNTS = "chunk-counts/";
@@ -350,6 +353,38 @@ public final class RestorePoints {
         return store.list(folder + VOLUMES).stream()
                 .map(e -> store.get(e.key()).map(RestorePoints::volume).orElse(null))
                 .filter(java.util.Objects::nonNull).toList();
+    }
+
+    /**
+     * Adds the hook runs of one volume group (a partition) to what earlier runs of it recorded: a relaunched backup
+     * that runs a group's hooks again keeps the first runs' records too.
+     */
+    public void addHooks(String name, String group, List<HookResult> results) {
+        String key = folder(name) + HOOKS + group + ".json";
+        List<HookResult> all = new ArrayList<>(store.get(key).map(RestorePoints::hookResults).orElse(List.of()));
+        all.addAll(results);
+        try {
+            store.put(key, Json.mapper().writeValueAsBytes(all), Map.of());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every hook run recorded so far, group by group. */
+    public List<HookResult> hooks(String name) {
+        List<HookResult> all = new ArrayList<>();
+        for (BlobStore.BlobEntry entry : store.list(folder(name) + HOOKS)) {
+            store.get(entry.key()).map(RestorePoints::hookResults).ifPresent(all::addAll);
+        }
+        return all;
+    }
+
+    private static List<HookResult> hookResults(byte[] bytes) {
+        try {
+            return Json.mapper().readValue(bytes, new TypeReference<List<HookResult>>() { });
+        } catch (IOException e) {
+            throw new StorageException("hook record is not readable: " + e.getMessage(), e);
+        }
     }
 
     private static Manifest.VolumeRecord volume(byte[] bytes) {

@@ -202,4 +202,12 @@ class ManifestWiringTest {
         }
         assertThat(allowed("kbackup-backup", "patch", "apps", "deployments", "shop")).isFalse();
     }
+
+    /** Backup hooks run over pods/exec; the backup account may do that and still not change a pod. */
+    @Test
+    void theBackupAccountMayRunHooks() {
+        assertThat(allowed("kbackup-backup", "create", "", "pods/exec", "shop")).isTrue();
+        assertThat(allowed("kbackup-backup", "create", "", "pods", "shop")).isFalse();
+        assertThat(allowed("kbackup-backup", "delete", "", "pods", "shop")).isFalse();
+    }
 }
