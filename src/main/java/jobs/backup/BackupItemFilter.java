@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import jobs.filter.ObjectSelector;
 import jobs.filter.Selection;
+import jobs.hooks.BackupHookRules;
 import jobs.hooks.PodHooks;
 import jobs.kube.ResourceType;
 import jobs.support.Json;
@@ -40,8 +41,11 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
     static final String HOOK_PODS = "filter.hookPods";
     private Map<String, List<String>> hookPods = new TreeMap<>();
 
-    BackupItemFilter(Selection selection, BackupPlan plan) {
+    private final BackupHookRules hookRules;
+
+    BackupItemFilter(Selection selection, BackupPlan plan, BackupHookRules hookRules) {
         this.selector = new ObjectSelector(plan.servedBy(selection), plan.types());
+        this.hookRules = hookRules;
     }
 
     @Override
@@ -63,7 +67,8 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
         if (volumeName != null && !needs.isEmpty() && type.qualifiedName().equals("persistentvolumeclaims")) {
             volumes.add(meta.getNamespace() + "/" + meta.getName() + "=" + volumeName);
         }
-        if (type.qualifiedName().equals("pods") && PodHooks.declared(meta.getAnnotations())) {
+        if (type.qualifiedName().equals("pods")
+                && (PodHooks.declared(meta.getAnnotations()) || hookRules.selects(meta.getNamespace(), meta.getLabels()))) {
             rememberHookPod(item);
         }
         return item;

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import jobs.config.KbackupProperties;
+import jobs.hooks.BackupHookRules;
 import jobs.kube.Cluster;
 import jobs.snapshot.Snapshotter;
 import jobs.store.RestorePoints;
@@ -146,6 +147,7 @@ public class BackupJobConfiguration {
     @Bean
     @StepScope
     SnapshotGroupTasklet snapshotGroupTasklet(Cluster cluster, Snapshotter snapshotter, RestorePoints restorePoints,
+                                              BackupHookRules backupHookRules,
                                               KbackupProperties properties,
                                               @Value("#{jobParameters['name']}") String name,
                                               @Value("#{jobParameters['snapshotVolumes']}") String snapshotVolumes,
@@ -153,7 +155,7 @@ public class BackupJobConfiguration {
                                               @Value("#{stepExecutionContext['" + VolumePartitioner.ENTRIES + "']}") String entries,
                                               @Value("#{stepExecutionContext['" + VolumePartitioner.PODS + "']}") String pods) {
         TypeReference<List<String>> strings = new TypeReference<>() { };
-        return new SnapshotGroupTasklet(cluster, snapshotter, restorePoints, name, !"false".equals(snapshotVolumes),
+        return new SnapshotGroupTasklet(cluster, snapshotter, backupHookRules, restorePoints, name, !"false".equals(snapshotVolumes),
                 properties.snapshots().timeout(), partition.substring(partition.lastIndexOf(':') + 1),
                 Json.read(entries, strings), Json.read(pods == null ? "[]" : pods, strings));
     }
@@ -168,11 +170,17 @@ public class BackupJobConfiguration {
                 properties.backup().readAheadBytes().toBytes());
     }
 
+    /** Hook rules from configuration; built when the program starts, so bad ones are refused before anything runs. */
+    @Bean
+    BackupHookRules backupHookRules(KbackupProperties properties) {
+        return BackupHookRules.of(properties.hooks().backup());
+    }
+
     @Bean
     @StepScope
-    BackupItemFilter backupItemFilter(@Value("#{jobExecutionContext['plan']}") String plan,
+    BackupItemFilter backupItemFilter(BackupHookRules backupHookRules, @Value("#{jobExecutionContext['plan']}") String plan,
                                       @Value("#{jobParameters['selection']}") String selection) {
-        return new BackupItemFilter(BackupParameters.selection(selection), BackupPlan.fromJson(plan));
+        return new BackupItemFilter(BackupParameters.selection(selection), BackupPlan.fromJson(plan), backupHookRules);
     }
 
     @Bean

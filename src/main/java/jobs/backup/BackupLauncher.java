@@ -1,6 +1,7 @@
 package jobs.backup;
 
 import jobs.kube.Cluster;
+import jobs.hooks.BackupHookRules;
 import jobs.store.Manifest;
 import jobs.store.RestorePoints;
 import jobs.support.InvalidInputException;
@@ -29,14 +30,16 @@ public class BackupLauncher {
     private final Runs runs;
     private final AbandonedBackups abandoned;
     private final ObjectProvider<Job> backupJob;
+    private final ObjectProvider<BackupHookRules> hookRules;
 
     BackupLauncher(RestorePoints restorePoints, Cluster cluster, Runs runs, AbandonedBackups abandoned,
-                   @Qualifier("backupJob") ObjectProvider<Job> backupJob) {
+                   @Qualifier("backupJob") ObjectProvider<Job> backupJob, ObjectProvider<BackupHookRules> hookRules) {
         this.restorePoints = restorePoints;
         this.cluster = cluster;
         this.runs = runs;
         this.abandoned = abandoned;
         this.backupJob = backupJob;
+        this.hookRules = hookRules;
     }
 
     /** Runs the backup to its end and returns the last execution. */
@@ -47,6 +50,7 @@ public class BackupLauncher {
     }
 
     private void preflight(BackupParameters parameters) {
+        hookRules.getObject(); // bad hook configuration is refused now, naming the key, not half way through
         String name = parameters.name();
         Manifest existing = restorePoints.find(name).orElse(null);
         if (existing != null && existing.phase().isFinished()) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import jobs.hooks.BackupHookRules;
 import jobs.hooks.ExecHook;
 import jobs.hooks.HookResult;
 import jobs.hooks.HookRunner;
@@ -47,6 +48,7 @@ class SnapshotGroupTasklet implements Tasklet {
     private final Cluster cluster;
     private final Snapshotter snapshotter;
     private final HookRunner hooks;
+    private final BackupHookRules rules;
     private final RestorePoints restorePoints;
     private final String backupName;
     private final boolean enabled;
@@ -55,11 +57,12 @@ class SnapshotGroupTasklet implements Tasklet {
     private final List<String> entries;
     private final List<String> pods;
 
-    SnapshotGroupTasklet(Cluster cluster, Snapshotter snapshotter, RestorePoints restorePoints, String backupName,
-                         boolean enabled, Duration timeout, String group, List<String> entries, List<String> pods) {
+    SnapshotGroupTasklet(Cluster cluster, Snapshotter snapshotter, BackupHookRules rules, RestorePoints restorePoints,
+                         String backupName, boolean enabled, Duration timeout, String group, List<String> entries, List<String> pods) {
         this.cluster = cluster;
         this.snapshotter = snapshotter;
         this.hooks = new HookRunner(cluster);
+        this.rules = rules;
         this.restorePoints = restorePoints;
         this.backupName = backupName;
         this.enabled = enabled;
@@ -108,7 +111,7 @@ class SnapshotGroupTasklet implements Tasklet {
         String stopped = null;
         try {
             for (JsonNode pod : runningPods()) {
-                PodHooks declared = PodHooks.of(pod);
+                PodHooks declared = rules.forPod(pod);
                 if (declared.invalid().isEmpty()) {
                     started.add(pod); // from here on its post hooks run, whatever happens
                 }
@@ -128,7 +131,7 @@ class SnapshotGroupTasklet implements Tasklet {
             }
         } finally {
             for (JsonNode pod : started) {
-                for (ExecHook hook : PodHooks.of(pod).post()) {
+                for (ExecHook hook : rules.forPod(pod).post()) {
                     results.add(log(hooks.run(pod, hook, "post")));
                 }
             }

@@ -9,6 +9,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -30,7 +31,45 @@ public record KbackupProperties(
         @Valid @NotNull @DefaultValue Restore restore,
         @Valid @NotNull @DefaultValue Metrics metrics,
         @Valid @NotNull @DefaultValue Encryption encryption,
-        @Valid @NotNull @DefaultValue Run run) {
+        @Valid @NotNull @DefaultValue Run run,
+        @Valid @NotNull @DefaultValue Hooks hooks) {
+
+    /**
+     * Hooks declared in configuration, in the shape of Velero's Backup spec ({@code spec.hooks.resources}), beside
+     * the hooks pods declare by annotations. Checked when the program starts: a bad value is refused naming its key.
+     */
+    public record Hooks(@Valid @NotNull @DefaultValue BackupHooks backup) {
+    }
+
+    /** @param resources rules picking pods by namespace and labels, each with pre and post hooks */
+    public record BackupHooks(List<HookResource> resources) {
+
+        public BackupHooks {
+            resources = resources == null ? List.of() : List.copyOf(resources);
+        }
+    }
+
+    /**
+     * One rule, as Velero's {@code BackupResourceHookSpec}.
+     *
+     * @param name               for messages and records
+     * @param includedNamespaces namespace globs; all when empty
+     * @param excludedNamespaces namespace globs left out
+     * @param labelSelector      a label selector on the pods
+     * @param pre                hooks run before the pod's volumes are snapshotted
+     * @param post               hooks run after the snapshots are cut
+     */
+    public record HookResource(String name, List<String> includedNamespaces, List<String> excludedNamespaces,
+                               String labelSelector, List<HookStep> pre, List<HookStep> post) {
+    }
+
+    /** A hook, wrapped as in Velero's spec: {@code - exec: {container, command, onError, timeout}}. */
+    public record HookStep(HookExec exec) {
+    }
+
+    /** @param timeout a Go duration with a unit ({@code 30s}); 30 s when unset */
+    public record HookExec(String container, List<String> command, String onError, String timeout) {
+    }
 
     /**
      * Who owns a running job, so that a run whose process died is recovered and a live one is never run twice.
@@ -177,10 +216,10 @@ public record KbackupProperties(
             @Min(1) @Max(9) @DefaultValue("1") int compressionLevel,
             @Min(1) @Max(16) @DefaultValue("2") int uploadsInFlight,
             @NotNull @DefaultValue("10s") Duration progressInterval,
-            java.util.List<String> includeNamespaces,
-            java.util.List<String> excludeNamespaces,
-            java.util.List<String> includeResources,
-            java.util.List<String> excludeResources,
+            List<String> includeNamespaces,
+            List<String> excludeNamespaces,
+            List<String> includeResources,
+            List<String> excludeResources,
             String selector,
             String includeClusterResources) {
 
@@ -211,7 +250,7 @@ public record KbackupProperties(
                     "roles.rbac.authorization.k8s.io", "serviceaccounts", "clusterrolebindings.rbac.authorization.k8s.io",
                     "rolebindings.rbac.authorization.k8s.io", "secrets", "configmaps", "limitranges",
                     "priorityclasses.scheduling.k8s.io", "pods", "replicasets.apps", "endpoints", "services"})
-            java.util.List<String> priorities,
+            List<String> priorities,
             @Min(1) @Max(64) @DefaultValue("8") int parallelism,
             @Min(1) @Max(100_000) @DefaultValue("500") int chunkSize,
             @NotNull @DefaultValue("60s") Duration crdTimeout) {
@@ -280,7 +319,7 @@ public record KbackupProperties(
             @Min(0) @Max(52) @DefaultValue("0") int keepWeekly,
             @Min(0) @Max(12) @DefaultValue("0") int keepMonthly) {
 
-        public static final java.util.List<Duration> FREQUENCIES = java.util.List.of(Duration.ofHours(4), Duration.ofHours(6),
+        public static final List<Duration> FREQUENCIES = java.util.List.of(Duration.ofHours(4), Duration.ofHours(6),
                 Duration.ofHours(8), Duration.ofHours(12), Duration.ofDays(1));
 
         @AssertTrue(message = "kbackup.policy.retention must be between 1 day and 360 days")

@@ -29,7 +29,7 @@ class BackupHooksTest {
 
     private static final String FREEZE = "[\"/sbin/fsfreeze\", \"--freeze\", \"/var/lib/postgresql\"]";
     private static final String THAW = "[\"/sbin/fsfreeze\", \"--unfreeze\", \"/var/lib/postgresql\"]";
-    private static final Duration UPLOAD = Duration.ofSeconds(2);
+    private static final Duration UPLOAD = Duration.ofSeconds(1);
 
     @RegisterExtension
     final FixtureCluster cluster = new FixtureCluster();
@@ -93,6 +93,27 @@ class BackupHooksTest {
         assertThat(data("frozen").isCompleted()).isTrue();
         assertThat(manifest("frozen").hooks()).extracting(HookResult::phase, HookResult::outcome)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("pre", "Succeeded"), org.assertj.core.groups.Tuple.tuple("post", "Succeeded"));
+    }
+
+    /** A rule in configuration picks the pod too: both run, the configured hook first (Velero drops it). */
+    @Test
+    void configuredHooksRunBeforeAnnotatedOnes() {
+        database(Map.of("pre.hook.backup.velero.io/command", FREEZE, "post.hook.backup.velero.io/command", THAW), "[]");
+        Kbackup kbackup = kbackup(null).with("--kbackup.hooks.backup.resources[0].name=checkpoint",
+                "--kbackup.hooks.backup.resources[0].included-namespaces[0]=shop",
+                "--kbackup.hooks.backup.resources[0].label-selector=app=shop",
+                "--kbackup.hooks.backup.resources[0].pre[0].exec.container=db",
+                "--kbackup.hooks.backup.resources[0].pre[0].exec.command[0]=psql",
+                "--kbackup.hooks.backup.resources[0].pre[0].exec.command[1]=-c",
+                "--kbackup.hooks.backup.resources[0].pre[0].exec.command[2]=CHECKPOINT");
+
+        Kbackup.Result result = kbackup.run("backup", "--name", "both", "--include-namespaces", "shop");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(first("exec-start shop/db-0/db psql -c CHECKPOINT").sequence())
+                .isLessThan(first("exec-start shop/db-0/db /sbin/fsfreeze --freeze").sequence());
+        assertThat(manifest("both").hooks()).extracting(HookResult::command).containsExactly(List.of("psql", "-c", "CHECKPOINT"),
+                List.of("/sbin/fsfreeze", "--freeze", "/var/lib/postgresql"), List.of("/sbin/fsfreeze", "--unfreeze", "/var/lib/postgresql"));
     }
 
     @Test
