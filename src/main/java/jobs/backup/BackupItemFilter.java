@@ -74,7 +74,7 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
         return item;
     }
 
-    /** A pod with hooks that runs and mounts claims: the volumes step freezes it around their snapshots. */
+    /** A running pod with hooks, and the claims it mounts: the volumes step freezes it around their snapshots. */
     private void rememberHookPod(BackupItem item) {
         try {
             JsonNode pod = Json.mapper().readTree(item.object().json());
@@ -89,10 +89,8 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStr
                     claims.add(claim);
                 }
             }
-            if (!claims.isEmpty()) {
-                ObjectMeta meta = item.object().metadata();
-                hookPods.put(meta.getNamespace() + "/" + meta.getName(), claims);
-            }
+            ObjectMeta meta = item.object().metadata();
+            hookPods.put(meta.getNamespace() + "/" + meta.getName(), claims);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

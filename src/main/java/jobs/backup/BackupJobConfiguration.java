@@ -125,13 +125,14 @@ public class BackupJobConfiguration {
 
     @Bean
     @StepScope
-    VolumePartitioner volumePartitioner(@Value("#{jobExecutionContext['" + BackupItemFilter.VOLUMES + "']}") String claims,
+    VolumePartitioner volumePartitioner(KbackupProperties properties, @Value("#{jobExecutionContext['" + BackupItemFilter.VOLUMES + "']}") String claims,
                                         @Value("#{jobExecutionContext['" + BackupItemFilter.HOOK_PODS + "']}") String hookPods) {
         ExecutionContext holder = new ExecutionContext();
         if (claims != null) {
             holder.putString(BackupItemFilter.VOLUMES, claims);
         }
-        return new VolumePartitioner(BackupItemFilter.readSet(holder, BackupItemFilter.VOLUMES), BackupItemFilter.readHookPods(hookPods));
+        return new VolumePartitioner(BackupItemFilter.readSet(holder, BackupItemFilter.VOLUMES), BackupItemFilter.readHookPods(hookPods),
+                properties.hooks().backup().withoutVolumes());
     }
 
     /**

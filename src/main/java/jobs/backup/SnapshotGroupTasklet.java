@@ -102,7 +102,9 @@ class SnapshotGroupTasklet implements Tasklet {
                 toSnapshot.put(volume, ref);
             }
         }
-        if (toSnapshot.isEmpty()) {
+        // A group of pods alone (hooks without volumes) runs its hooks; one whose volumes are done runs none.
+        boolean hooksOnly = entries.isEmpty() && !pods.isEmpty() && enabled;
+        if (toSnapshot.isEmpty() && !hooksOnly) {
             return RepeatStatus.FINISHED;
         }
         List<HookResult> results = new ArrayList<>();

@@ -24,14 +24,17 @@ class VolumePartitioner implements Partitioner {
 
     private final Iterable<String> claims;
     private final Map<String, List<String>> hookPods;
+    private final boolean hooksWithoutVolumes;
 
     /**
-     * @param claims   {@code namespace/claim=pv} entries recorded by the resources step
-     * @param hookPods running pods with hooks, {@code namespace/pod} to the claims they mount
+     * @param claims              {@code namespace/claim=pv} entries recorded by the resources step
+     * @param hookPods            running pods with hooks, {@code namespace/pod} to the claims they mount
+     * @param hooksWithoutVolumes whether a pod with hooks and no snapshotted volume gets a partition of its own
      */
-    VolumePartitioner(Iterable<String> claims, Map<String, List<String>> hookPods) {
+    VolumePartitioner(Iterable<String> claims, Map<String, List<String>> hookPods, boolean hooksWithoutVolumes) {
         this.claims = claims;
         this.hookPods = hookPods;
+        this.hooksWithoutVolumes = hooksWithoutVolumes;
     }
 
     @Override
@@ -47,11 +50,14 @@ class VolumePartitioner implements Partitioner {
             group.pods.add(pod);
             podClaims.stream().map(c -> namespace + "/" + c).filter(entryByClaim::containsKey).forEach(group.claims::add);
             if (group.claims.isEmpty()) {
-                return; // no volume of it is snapshotted: its hooks do not run
+                if (hooksWithoutVolumes) {
+                    groups.add(group); // its hooks run on their own, pre then post
+                }
+                return; // otherwise no volume of it is snapshotted, and its hooks do not run
             }
             for (var it = groups.iterator(); it.hasNext(); ) {
                 Group other = it.next();
-                if (other.claims.stream().anyMatch(group.claims::contains)) {
+                if (!other.claims.isEmpty() && other.claims.stream().anyMatch(group.claims::contains)) {
                     group.pods.addAll(other.pods);
                     group.claims.addAll(other.claims);
                     it.remove();

@@ -41,8 +41,11 @@ public record KbackupProperties(
     public record Hooks(@Valid @NotNull @DefaultValue BackupHooks backup) {
     }
 
-    /** @param resources rules picking pods by namespace and labels, each with pre and post hooks */
-    public record BackupHooks(List<HookResource> resources) {
+    /**
+     * @param resources      rules picking pods by namespace and labels, each with pre and post hooks
+     * @param withoutVolumes run the hooks of pods none of whose volumes is snapshotted too (pre, then post)
+     */
+    public record BackupHooks(List<HookResource> resources, boolean withoutVolumes) {
 
         public BackupHooks {
             resources = resources == null ? List.of() : List.copyOf(resources);

@@ -178,6 +178,27 @@ class BackupHooksTest {
         assertThat(cluster.api().events().matching("exec-end shop/db-0/db /sbin/fsfreeze --unfreeze /var/lib/postgresql exit 0")).hasSize(1);
     }
 
+    /** kbackup.hooks.backup.without-volumes: a pod with no snapshotted volume runs its hooks too, pre then post. */
+    @Test
+    void withoutVolumesAPodWithNoVolumeRunsItsHooks() {
+        cluster.api().create(new PodBuilder().withNewMetadata().withName("cache").withNamespace("shop")
+                .addToAnnotations("pre.hook.backup.velero.io/command", "[\"redis-cli\", \"save\"]")
+                .addToAnnotations("post.hook.backup.kbackup.io/command", "[\"true\"]").endMetadata()
+                .withNewSpec().addNewContainer().withName("cache").withImage("redis").endContainer().endSpec()
+                .withNewStatus().withPhase("Running").endStatus().build());
+        Kbackup kbackup = kbackup(null).with("--kbackup.hooks.backup.without-volumes=true");
+
+        assertThat(kbackup.run("backup", "--name", "no-snapshots", "--include-namespaces", "shop", "--snapshot-volumes", "false")
+                .exitCode()).isZero();
+        assertThat(cluster.api().events().matching("exec-")).as("a resources-only backup runs none").isEmpty();
+        Kbackup.Result result = kbackup.run("backup", "--name", "cache-too", "--include-namespaces", "shop");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(first("exec-end shop/cache/cache redis-cli save exit 0").sequence())
+                .isLessThan(first("exec-start shop/cache/cache true").sequence());
+        assertThat(manifest("cache-too").hooks()).extracting(HookResult::pod).containsExactly("shop/cache", "shop/cache");
+    }
+
     @Test
     void noHooksRunWithoutSnapshotsOrWithoutVolumes() {
         database(Map.of("pre.hook.backup.velero.io/command", FREEZE, "post.hook.backup.velero.io/command", THAW), "[]");
