@@ -178,6 +178,41 @@ class BackupHooksTest {
         assertThat(cluster.api().events().matching("exec-end shop/db-0/db /sbin/fsfreeze --unfreeze /var/lib/postgresql exit 0")).hasSize(1);
     }
 
+    /**
+     * Killed while the database is frozen (pre hook done, snapshot requested, not yet cut, post hook not run): the
+     * relaunch runs the pre hook again before anything else, adopts the snapshot the killed run asked for instead of
+     * taking a second one, and only then thaws. No post hook ever runs without a pre hook before it in its run.
+     */
+    @Test
+    void killedBetweenPreAndPostTheRelaunchFreezesAgainAndSnapshotsOnce() throws Exception {
+        database(Map.of("pre.hook.backup.velero.io/command", FREEZE, "post.hook.backup.velero.io/command", THAW), "[]");
+        Kbackup kbackup = kbackup(null);
+        controller.cutAfter(Duration.ofSeconds(30));
+
+        Process first = kbackup.spawn("backup", "--name", "killed", "--include-namespaces", "shop");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+        while (cluster.api().events().matching("create volumesnapshots shop/kbackup-killed-data").isEmpty()) {
+            assertThat(first.isAlive()).as("the first run is still going").isTrue();
+            assertThat(System.nanoTime()).as("the snapshot was requested in time").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        first.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        int killedAt = cluster.api().events().all().size();
+        assertThat(cluster.api().events().matching("--unfreeze")).as("killed before the post hook").isEmpty();
+        controller.cutAfter(Duration.ZERO);
+
+        Kbackup.Result result = kbackup.run("backup", "--name", "killed", "--include-namespaces", "shop");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        List<String> after = cluster.api().events().all().subList(killedAt, cluster.api().events().all().size()).stream()
+                .map(Event::what).filter(t -> t.startsWith("exec-start") || t.startsWith("create volumesnapshots ")).toList();
+        assertThat(after).as("after the kill: freeze again, no second snapshot, thaw").containsExactly(
+                "exec-start shop/db-0/db /sbin/fsfreeze --freeze /var/lib/postgresql",
+                "exec-start shop/db-0/db /sbin/fsfreeze --unfreeze /var/lib/postgresql");
+        assertThat(cluster.api().events().matching("create volumesnapshots ")).as("one snapshot, adopted by the relaunch").hasSize(1);
+        assertThat(data("killed").isCompleted()).isTrue();
+    }
+
     /** kbackup.hooks.backup.without-volumes: a pod with no snapshotted volume runs its hooks too, pre then post. */
     @Test
     void withoutVolumesAPodWithNoVolumeRunsItsHooks() {

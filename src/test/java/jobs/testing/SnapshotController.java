@@ -45,6 +45,9 @@ public final class SnapshotController implements AutoCloseable {
     private final ApiServer api;
     private final String failingClaim;
     private final Duration readyAfter;
+    private volatile Duration cutAfter = Duration.ZERO;
+    /** When each VolumeSnapshot was first seen uncut, by uid. */
+    private final Map<String, Long> requested = new ConcurrentHashMap<>();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "api-double-snapshot-controller");
         thread.setDaemon(true);
@@ -64,6 +67,12 @@ public final class SnapshotController implements AutoCloseable {
         this.failingClaim = failingClaim;
         this.readyAfter = readyAfter;
         loop.scheduleWithFixedDelay(this::reconcileSafely, 20, 20, TimeUnit.MILLISECONDS);
+    }
+
+    /** New snapshots are cut this long after they are first seen (a busy storage backend), instead of at once. */
+    public SnapshotController cutAfter(Duration delay) {
+        this.cutAfter = delay;
+        return this;
     }
 
     /** Creates a VolumeSnapshotClass of the Azure disk CSI driver with this deletion policy. */
@@ -97,7 +106,8 @@ public final class SnapshotController implements AutoCloseable {
                     && cut.get("boundVolumeSnapshotContentName") != null) {
                 makeReady(vs, (Map<String, Object>) cut);
             }
-            if (status == null) {
+            long seen = requested.computeIfAbsent(vs.getMetadata().getUid(), uid -> System.nanoTime());
+            if (status == null && System.nanoTime() - seen >= cutAfter.toNanos()) {
                 Map<String, Object> source = (Map<String, Object>) ((Map<String, Object>) vs.getAdditionalProperties().get("spec")).get("source");
                 if (source.get("persistentVolumeClaimName") != null) {
                     snapshot(vs, (String) source.get("persistentVolumeClaimName"));
