@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import jobs.hooks.BackupHookRules;
+import jobs.hooks.HookCounts;
 import jobs.hooks.ExecHook;
 import jobs.hooks.HookResult;
 import jobs.hooks.HookRunner;
@@ -139,6 +140,7 @@ class SnapshotGroupTasklet implements Tasklet {
             }
             if (!results.isEmpty()) {
                 restorePoints.addHooks(backupName, group, results);
+                HookCounts.add(chunkContext.getStepContext().getStepExecution().getExecutionContext(), results);
             }
         }
         if (stopped != null) {

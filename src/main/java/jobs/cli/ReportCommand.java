@@ -83,13 +83,16 @@ class ReportCommand implements Subcommand {
                     r.objects(), r.parameters()));
             r.steps().forEach(st -> s.append(String.format("%69s %s %s read %d write %d skip %d commits %d%n", "", st.name(),
                     st.status(), st.read(), st.write(), st.skip(), st.commits())));
+            if (r.hooks() > 0) {
+                s.append(String.format("%69s hooks %d run, %d failed%n", "", r.hooks(), r.hooksFailed()));
+            }
             if (r.exitDescription() != null) {
                 s.append(String.format("%69s %s%n", "", r.exitDescription()));
             }
         }
         s.append(String.format("%nTOTALS%n"));
-        Reports.totals(rows).forEach(t -> s.append(String.format("  %-8s %d runs, %d failed, %d objects, %.1f s%n", t.job(),
-                t.executions(), t.failed(), t.objects(), t.seconds())));
+        Reports.totals(rows).forEach(t -> s.append(String.format("  %-8s %d runs, %d failed, %d objects, %.1f s, %d hooks (%d failed)%n",
+                t.job(), t.executions(), t.failed(), t.objects(), t.seconds(), t.hooks(), t.hooksFailed())));
         return s.toString();
     }
 }

@@ -205,5 +205,9 @@ class RestoreCommand implements Subcommand {
         if (record.problems().size() > SHOWN_PROBLEMS) {
             out.printf("  ... %d more in restores/%s/results%n", record.problems().size() - SHOWN_PROBLEMS, record.name());
         }
+        if (!record.hooks().isEmpty()) {
+            out.println("Hooks:");
+            record.hooks().forEach(h -> out.printf("  %s%n", h.row()));
+        }
     }
 }

@@ -77,8 +77,7 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
                 v.provider(), v.phase(), v.snapshotId() == null ? "-" : v.snapshotId(),
                 v.message() == null ? "" : "  (" + v.message() + ")"));
         out.println("Hooks:" + (hooks.isEmpty() ? " none" : ""));
-        hooks.forEach(h -> out.printf("  %-4s %-40s %-10s %6d ms  %s%n", h.phase(), h.pod() + "/" + h.container(), h.outcome(),
-                h.millis(), h.describe()));
+        hooks.forEach(h -> out.printf("  %s%n", h.row()));
         out.println("Errors:" + (errors.isEmpty() ? " none" : ""));
         errors.forEach(e -> out.printf("  %s%n", describe(e)));
         out.println("Warnings:" + (warnings.isEmpty() ? " none" : ""));

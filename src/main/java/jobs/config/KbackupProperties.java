@@ -35,10 +35,62 @@ public record KbackupProperties(
         @Valid @NotNull @DefaultValue Hooks hooks) {
 
     /**
-     * Hooks declared in configuration, in the shape of Velero's Backup spec ({@code spec.hooks.resources}), beside
-     * the hooks pods declare by annotations. Checked when the program starts: a bad value is refused naming its key.
+     * Hooks declared in configuration, in the shape of Velero's Backup and Restore specs ({@code spec.hooks.resources}),
+     * beside the hooks pods declare by annotations. Checked when a job starts: a bad value is refused naming its key.
      */
-    public record Hooks(@Valid @NotNull @DefaultValue BackupHooks backup) {
+    public record Hooks(@Valid @NotNull @DefaultValue BackupHooks backup, @Valid @NotNull @DefaultValue RestoreHooks restore) {
+    }
+
+    /** @param resources rules picking restored pods and workloads' pod templates by namespace and labels */
+    public record RestoreHooks(List<RestoreHookResource> resources) {
+
+        public RestoreHooks {
+            resources = resources == null ? List.of() : List.copyOf(resources);
+        }
+    }
+
+    /**
+     * One rule, as Velero's {@code RestoreResourceHookSpec}: it picks restored pods, and unlike Velero the pod templates
+     * of restored Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs, by the pods' labels.
+     *
+     * @param name               for messages and records
+     * @param includedNamespaces namespace globs, as backed up (before any mapping); all when empty
+     * @param excludedNamespaces namespace globs left out
+     * @param labelSelector      a label selector on the pods' labels
+     * @param postHooks          each an {@code init} (init containers added) or an {@code exec} (run in the restored pods)
+     */
+    public record RestoreHookResource(String name, List<String> includedNamespaces, List<String> excludedNamespaces,
+                                      String labelSelector, List<RestoreHookStep> postHooks) {
+    }
+
+    /** One of Velero's {@code postHooks}: {@code - init: {...}} or {@code - exec: {...}}. */
+    public record RestoreHookStep(InitHookSpec init, RestoreExecSpec exec) {
+    }
+
+    /**
+     * @param initContainers containers put first among the pod's init containers
+     * @param timeout        a Go duration, checked and recorded; the kubelet runs init containers to their end
+     */
+    public record InitHookSpec(List<InitContainerSpec> initContainers, String timeout) {
+    }
+
+    /** The parts of a container an init hook sets. */
+    public record InitContainerSpec(String name, String image, List<String> command, List<String> args,
+                                    List<VolumeMountSpec> volumeMounts) {
+    }
+
+    public record VolumeMountSpec(String name, String mountPath, String subPath, Boolean readOnly) {
+    }
+
+    /**
+     * @param container    the container; the pod's first when unset
+     * @param onError      Fail or Continue (the default, as Velero's)
+     * @param execTimeout  how long the command may run, 30s when unset
+     * @param waitTimeout  how long to wait for the container to run (or be ready), 10m when unset, never forever
+     * @param waitForReady wait for the container to be ready, not only running
+     */
+    public record RestoreExecSpec(String container, List<String> command, String onError, String execTimeout,
+                                  String waitTimeout, Boolean waitForReady) {
     }
 
     /**

@@ -7,8 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import jobs.config.KbackupProperties;
-import jobs.filter.Glob;
-import jobs.filter.LabelSelector;
 import jobs.support.InvalidInputException;
 
 /**
@@ -19,13 +17,7 @@ import jobs.support.InvalidInputException;
  */
 public final class BackupHookRules {
 
-    private record Rule(String name, List<Glob> included, List<Glob> excluded, LabelSelector selector, List<ExecHook> pre,
-                        List<ExecHook> post) {
-
-        boolean selects(String namespace, Map<String, String> labels) {
-            return (included.isEmpty() || included.stream().anyMatch(g -> g.matches(namespace)))
-                    && excluded.stream().noneMatch(g -> g.matches(namespace)) && selector.matches(labels);
-        }
+    private record Rule(String name, HookScope scope, List<ExecHook> pre, List<ExecHook> post) {
     }
 
     public static final BackupHookRules NONE = new BackupHookRules(List.of());
@@ -44,29 +36,10 @@ public final class BackupHookRules {
             KbackupProperties.HookResource resource = config.resources().get(i);
             String key = KEY + "[" + i + "]";
             String name = resource.name() == null || resource.name().isBlank() ? key : resource.name();
-            LabelSelector selector;
-            try {
-                selector = LabelSelector.parse(resource.labelSelector());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(key + ".label-selector='" + resource.labelSelector() + "': " + e.getMessage());
-            }
-            rules.add(new Rule(name, globs(key + ".included-namespaces", resource.includedNamespaces()),
-                    globs(key + ".excluded-namespaces", resource.excludedNamespaces()), selector,
-                    steps(key + ".pre", name, resource.pre()), steps(key + ".post", name, resource.post())));
+            rules.add(new Rule(name, HookScope.of(key, resource.includedNamespaces(), resource.excludedNamespaces(),
+                    resource.labelSelector()), steps(key + ".pre", name, resource.pre()), steps(key + ".post", name, resource.post())));
         }
         return new BackupHookRules(rules);
-    }
-
-    private static List<Glob> globs(String key, List<String> patterns) {
-        List<Glob> globs = new ArrayList<>();
-        for (String pattern : patterns == null ? List.<String>of() : patterns) {
-            try {
-                globs.add(Glob.compile(pattern));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(key + "='" + pattern + "': " + e.getMessage());
-            }
-        }
-        return globs;
     }
 
     private static List<ExecHook> steps(String key, String rule, List<KbackupProperties.HookStep> steps) {
@@ -77,18 +50,9 @@ public final class BackupHookRules {
             if (exec == null || exec.command() == null || exec.command().isEmpty() || exec.command().get(0).isBlank()) {
                 throw new InvalidInputException(at + ".command is required");
             }
-            OnError onError;
-            try {
-                onError = exec.onError() == null ? OnError.FAIL : OnError.parse(exec.onError());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(at + ".on-error='" + exec.onError() + "' " + e.getMessage());
-            }
-            Duration timeout;
-            try {
-                timeout = exec.timeout() == null ? ExecHook.DEFAULT_TIMEOUT : GoDuration.parse(exec.timeout());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(at + ".timeout='" + exec.timeout() + "' " + e.getMessage());
-            }
+            OnError onError = exec.onError() == null ? OnError.FAIL : HookScope.parse(at + ".on-error", exec.onError(), OnError::parse);
+            Duration timeout = exec.timeout() == null ? ExecHook.DEFAULT_TIMEOUT
+                    : HookScope.parse(at + ".timeout", exec.timeout(), GoDuration::parse);
             hooks.add(new ExecHook(exec.container(), exec.command(), onError, timeout, "kbackup.hooks rule " + rule));
         }
         return hooks;
@@ -96,7 +60,7 @@ public final class BackupHookRules {
 
     /** Whether any rule picks a pod with these labels in this namespace. */
     public boolean selects(String namespace, Map<String, String> labels) {
-        return rules.stream().anyMatch(r -> r.selects(namespace, labels == null ? Map.of() : labels));
+        return rules.stream().anyMatch(r -> r.scope().selects(namespace, labels));
     }
 
     /** Every hook of a pod: the rules' that pick it, then its annotations'. */
@@ -108,7 +72,7 @@ public final class BackupHookRules {
         List<ExecHook> pre = new ArrayList<>();
         List<ExecHook> post = new ArrayList<>();
         for (Rule rule : rules) {
-            if (rule.selects(namespace, labels)) {
+            if (rule.scope().selects(namespace, labels)) {
                 pre.addAll(rule.pre());
                 post.addAll(rule.post());
             }

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * numbers with units ({@code 300ms}, {@code 1m30s}, {@code 1.5h}; units ns, us, µs, ms, s, m, h). A number without
  * a unit ({@code 300}) is refused, never read as seconds.
  */
-final class GoDuration {
+public final class GoDuration {
 
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
     private static final Map<String, Long> NANOS = Map.of("ns", 1L, "us", 1_000L, "µs", 1_000L, "ms", 1_000_000L,
@@ -36,5 +36,23 @@ final class GoDuration {
             throw new IllegalArgumentException("is not a duration with a unit (30s, 2m, 1m30s)");
         }
         return Duration.ofNanos(nanos.longValue());
+    }
+
+    /** In the same syntax, shortest first: {@code 10m}, {@code 1m30s}, {@code 250ms}. */
+    public static String format(Duration d) {
+        StringBuilder out = new StringBuilder();
+        if (d.toHours() > 0) {
+            out.append(d.toHours()).append('h');
+        }
+        if (d.toMinutesPart() > 0) {
+            out.append(d.toMinutesPart()).append('m');
+        }
+        if (d.toSecondsPart() > 0) {
+            out.append(d.toSecondsPart()).append('s');
+        }
+        if (d.toMillisPart() > 0 || out.isEmpty()) {
+            out.append(d.toMillisPart()).append("ms");
+        }
+        return out.toString();
     }
 }

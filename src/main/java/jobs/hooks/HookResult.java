@@ -48,6 +48,12 @@ public record HookResult(String pod, String container, List<String> command, Str
         return phase + " hook " + command + " in " + pod + "/" + container + " " + (succeeded() ? cause : "failed: " + cause);
     }
 
+    /** One line of a listing: phase, pod/container, outcome, duration, and what happened. */
+    public String row() {
+        return String.format("%-12s %-40s %-10s %6d ms  %s", phase, pod + (container == null ? "" : "/" + container), outcome,
+                millis, describe());
+    }
+
     private static String lastLines(String text) {
         String trimmed = text.strip();
         return trimmed.length() <= 300 ? trimmed : "..." + trimmed.substring(trimmed.length() - 300);

@@ -104,7 +104,7 @@ public record PodHooks(List<ExecHook> pre, List<ExecHook> post, List<String> inv
         }
     }
 
-    private static List<String> command(String value) {
+    static List<String> command(String value) {
         String text = value.trim();
         if (!text.startsWith("[")) {
             if (text.isEmpty()) {

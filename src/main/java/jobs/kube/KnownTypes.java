@@ -15,6 +15,7 @@ public final class KnownTypes {
             new ResourceType("snapshot.storage.k8s.io", "v1", "volumesnapshots", "VolumeSnapshot", true, List.of("vs"));
     public static final ResourceType VOLUME_SNAPSHOT_CONTENTS = new ResourceType("snapshot.storage.k8s.io", "v1",
             "volumesnapshotcontents", "VolumeSnapshotContent", false, List.of("vsc"));
+    public static final ResourceType REPLICA_SETS = new ResourceType("apps", "v1", "replicasets", "ReplicaSet", true, List.of("rs"));
 
     private KnownTypes() {
     }

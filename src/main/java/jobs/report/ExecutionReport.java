@@ -18,9 +18,12 @@ import java.util.List;
  * @param durationSeconds wall time
  * @param objects         objects written by the run's steps (stored, applied or deleted)
  * @param steps           per-step counts
+ * @param hooks           hooks run (backup hooks in the volumes step, post-restore hooks)
+ * @param hooksFailed     of those, how many did not succeed
  */
 public record ExecutionReport(String job, long id, String parameters, String status, String exitCode, String exitDescription,
-                              Instant start, Instant end, double durationSeconds, long objects, List<StepReport> steps) {
+                              Instant start, Instant end, double durationSeconds, long objects, List<StepReport> steps,
+                              long hooks, long hooksFailed) {
 
     boolean failed() {
         return status.equals("FAILED") || exitCode.equals("FAILED") || exitCode.equals("PARTIALLY_FAILED");

@@ -26,11 +26,11 @@ public final class HtmlReport {
                 .append(".legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 16px}</style></head><body>")
                 .append("<h1>kbackup report</h1><p>Generated ").append(generatedAt).append(", ").append(rows.size())
                 .append(" executions.</p><h2>Totals</h2><table><tr><th>job</th><th>executions</th><th>failed</th>")
-                .append("<th>objects</th><th>seconds</th></tr>");
+                .append("<th>objects</th><th>seconds</th><th>hooks (failed)</th></tr>");
         for (Reports.Totals t : Reports.totals(rows)) {
             html.append("<tr><td>").append(t.job()).append("</td><td>").append(t.executions()).append("</td><td>").append(t.failed())
                     .append("</td><td>").append(t.objects()).append("</td><td>").append(String.format("%.1f", t.seconds()))
-                    .append("</td></tr>");
+                    .append("</td><td>").append(t.hooks()).append(" (").append(t.hooksFailed()).append(")</td></tr>");
         }
         html.append("</table><h2>Duration and objects per run</h2>").append(chart(rows))
                 .append("<h2>Executions</h2><table><tr><th>job</th><th>id</th><th>status</th><th>exit</th><th>start</th>")
@@ -43,6 +43,9 @@ public final class HtmlReport {
                     .append(String.format("%.1f", r.durationSeconds())).append("</td><td>").append(r.objects()).append("</td><td>");
             r.steps().forEach(s -> html.append(escape(s.name())).append(' ').append(s.read()).append('/').append(s.write())
                     .append('/').append(s.skip()).append('/').append(s.commits()).append("<br>"));
+            if (r.hooks() > 0) {
+                html.append("hooks ").append(r.hooks()).append(" run, ").append(r.hooksFailed()).append(" failed<br>");
+            }
             html.append("</td><td>").append(escape(r.parameters())).append("</td><td>")
                     .append(r.exitDescription() == null ? "" : escape(r.exitDescription())).append("</td></tr>");
         }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import jobs.hooks.HookCounts;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.repository.JobRepository;
@@ -52,7 +53,11 @@ public class Reports {
         Instant end = e.getEndTime() == null ? null : e.getEndTime().toInstant(ZoneOffset.UTC);
         List<ExecutionReport.StepReport> steps = new ArrayList<>();
         long objects = 0;
+        long hooks = 0;
+        long hooksFailed = 0;
         for (StepExecution s : e.getStepExecutions()) {
+            hooks += HookCounts.run(s.getExecutionContext());
+            hooksFailed += HookCounts.failed(s.getExecutionContext());
             steps.add(new ExecutionReport.StepReport(s.getStepName(), s.getStatus().name(), s.getReadCount(), s.getWriteCount(),
                     s.getSkipCount(), s.getCommitCount()));
             objects += s.getWriteCount();
@@ -63,7 +68,7 @@ public class Reports {
         String description = e.getExitStatus().getExitDescription();
         return new ExecutionReport(job, e.getId(), parameters, e.getStatus().name(), e.getExitStatus().getExitCode(),
                 description == null || description.isBlank() ? null : description.lines().findFirst().orElse(null),
-                start, end, ExecutionReport.seconds(start, end), objects, steps);
+                start, end, ExecutionReport.seconds(start, end), objects, steps, hooks, hooksFailed);
     }
 
     /**
@@ -74,8 +79,10 @@ public class Reports {
      * @param failed     runs that failed or partially failed
      * @param objects    objects over all runs
      * @param seconds    wall time over all runs
+     * @param hooks      hooks run over all runs
+     * @param hooksFailed of those, how many did not succeed
      */
-    public record Totals(String job, int executions, int failed, long objects, double seconds) {
+    public record Totals(String job, int executions, int failed, long objects, double seconds, long hooks, long hooksFailed) {
     }
 
     public static List<Totals> totals(List<ExecutionReport> rows) {
@@ -84,6 +91,8 @@ public class Reports {
         return byJob.entrySet().stream().map(e -> new Totals(e.getKey(), e.getValue().size(),
                 (int) e.getValue().stream().filter(ExecutionReport::failed).count(),
                 e.getValue().stream().mapToLong(ExecutionReport::objects).sum(),
-                e.getValue().stream().mapToDouble(ExecutionReport::durationSeconds).sum())).toList();
+                e.getValue().stream().mapToDouble(ExecutionReport::durationSeconds).sum(),
+                e.getValue().stream().mapToLong(ExecutionReport::hooks).sum(),
+                e.getValue().stream().mapToLong(ExecutionReport::hooksFailed).sum())).toList();
     }
 }

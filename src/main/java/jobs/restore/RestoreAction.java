@@ -16,16 +16,17 @@ import jobs.store.Manifest.VolumeRecord;
  * @param reason    why the outcome, or a note for the report
  * @param volume    a snapshot whose data must be made available (a disk, a VolumeSnapshot) right before this object
  *                  is applied and that the object is then pointed at; null for none
+ * @param hooks     the post-restore hooks its pods run once applied, null for none
  */
 record RestoreAction(ResourceType type, String namespace, String name, ObjectNode desired, String outcome, String reason,
-                     VolumeRecord volume) {
+                     VolumeRecord volume, HookTarget hooks) {
 
     static RestoreAction decided(ResourceType type, String namespace, String name, String outcome, String reason) {
-        return new RestoreAction(type, namespace, name, null, outcome, reason, null);
+        return new RestoreAction(type, namespace, name, null, outcome, reason, null, null);
     }
 
-    static RestoreAction apply(ResourceType type, ObjectNode desired, String note, VolumeRecord volume) {
+    static RestoreAction apply(ResourceType type, ObjectNode desired, String note, VolumeRecord volume, HookTarget hooks) {
         return new RestoreAction(type, desired.path("metadata").path("namespace").asText(null),
-                desired.path("metadata").path("name").asText(), desired, null, note, volume);
+                desired.path("metadata").path("name").asText(), desired, null, note, volume, hooks);
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import jobs.hooks.HookResult;
 import jobs.store.Phase;
 import jobs.store.RestoreRecord;
 import jobs.store.RestoreRecords;
@@ -18,7 +19,7 @@ import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
-/** Last step: the restore record with counts per outcome, the problems, and the list of result blobs. */
+/** Last step: the restore record with counts per outcome, the problems, the hooks run, and the list of result blobs. */
 class RestoreFinalizeTasklet implements Tasklet {
 
     private final RestoreRecords records;
@@ -54,11 +55,16 @@ class RestoreFinalizeTasklet implements Tasklet {
             access = new RestoreRecord.AccessReview(answers.allowed().size() + answers.denied().size(),
                     answers.denied().stream().map(Object::toString).toList());
         }
+        StepExecution hooksStep = jobRepository.getLastStepExecution(
+                chunkContext.getStepContext().getStepExecution().getJobExecution().getJobInstance(), RestoreJobConfiguration.HOOKS_STEP);
+        List<HookResult> hooks = hooksStep == null || !hooksStep.getExecutionContext().containsKey(RestoreHooksTasklet.RESULTS) ? List.of()
+                : Json.read(hooksStep.getExecutionContext().getString(RestoreHooksTasklet.RESULTS), new TypeReference<List<HookResult>>() { });
         RestoreRecord started = records.find(name).orElseThrow();
-        Phase phase = counts.getOrDefault(Outcome.FAILED, 0L) > 0 ? Phase.PartiallyFailed : Phase.Completed;
+        Phase phase = counts.getOrDefault(Outcome.FAILED, 0L) > 0 || hooks.stream().anyMatch(HookResult::stops)
+                ? Phase.PartiallyFailed : Phase.Completed;
         records.save(new RestoreRecord(name, started.backup(), phase, started.dryRun(), started.startedAt(), clock.instant(),
                 started.cluster(), started.selection(), started.namespaceMapping(), started.existingResourcePolicy(),
-                started.restoreVolumes(), counts, problems, results, access));
+                started.restoreVolumes(), counts, problems, results, access, hooks));
         return RepeatStatus.FINISHED;
     }
 }

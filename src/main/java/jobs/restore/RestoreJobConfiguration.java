@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import jobs.config.KbackupProperties;
+import jobs.hooks.RestoreHookRules;
 import jobs.kube.Cluster;
 import jobs.kube.ResourceType;
 import jobs.snapshot.Snapshotter;
@@ -28,6 +29,7 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -36,7 +38,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * The restore job: {@code verify} (every chunk against its SHA-256, before any write), {@code apply} (read in
- * priority order, prepare, apply several at once, record each outcome), {@code finalize} (the restore record).
+ * priority order, prepare, apply several at once, record each outcome), {@code hooks} (post-restore exec hooks in
+ * the restored pods, once they run), {@code finalize} (the restore record).
  */
 @Configuration(proxyBeanMethods = false)
 public class RestoreJobConfiguration {
@@ -44,6 +47,7 @@ public class RestoreJobConfiguration {
     public static final String JOB_NAME = "restore";
     static final String VERIFY_STEP = "verify";
     static final String APPLY_STEP = "apply";
+    static final String HOOKS_STEP = "hooks";
     static final String FINALIZE_STEP = "finalize";
     static final String MODIFIERS_BLOB = "modifiers.yaml";
     /** Job parameter: SHA-256 of the resource modifiers the restore was launched with, when it was. */
@@ -51,13 +55,15 @@ public class RestoreJobConfiguration {
     private static final Logger log = LoggerFactory.getLogger(RestoreJobConfiguration.class);
 
     @Bean
-    Job restoreJob(JobRepository jobRepository, JobDefaults jobDefaults, Step restoreVerifyStep, Step restoreApplyStep, Step restoreFinalizeStep,
+    Job restoreJob(JobRepository jobRepository, JobDefaults jobDefaults, Step restoreVerifyStep, Step restoreApplyStep,
+                   Step restoreHooksStep, Step restoreFinalizeStep,
                    RestoreRecords records, Cluster cluster, Clock clock, ReaderMarks readerMarks, KbackupProperties properties) {
         return jobDefaults.builder(JOB_NAME, jobRepository)
                 .listener(new RestoreOutcomeListener(records, cluster, clock))
                 .listener(new ReadMarkListener(readerMarks, properties.run().leaseDuration()))
                 .start(restoreVerifyStep)
                 .next(restoreApplyStep)
+                .next(restoreHooksStep)
                 .next(restoreFinalizeStep)
                 .build();
     }
@@ -103,7 +109,7 @@ public class RestoreJobConfiguration {
     @Bean
     @StepScope
     RestoreProcessor restoreProcessor(RestorePoints restorePoints, RestoreRecords records, KbackupProperties properties,
-                                      Cluster cluster,
+                                      Cluster cluster, RestoreHookRules restoreHookRules,
                                       @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters p,
                                       @Value("#{jobExecutionContext['" + VerifyTasklet.NEEDED + "']}") String needed) throws Exception {
         RestoreParameters parameters = RestoreParameters.of(p);
@@ -111,7 +117,7 @@ public class RestoreJobConfiguration {
         Set<String> neededSet = needed == null ? new TreeSet<>() : Json.mapper().readValue(needed, new TypeReference<TreeSet<String>>() { });
         ResourceModifiers modifiers = modifiers(records, parameters.name(), p.getString(MODIFIERS_DIGEST));
         return new RestoreProcessor(parameters, manifest, RestorePlan.of(manifest, parameters.selection(),
-                properties.restore().priorities()), neededSet, modifiers, cluster);
+                properties.restore().priorities()), neededSet, modifiers, restoreHookRules, cluster);
     }
 
     @Bean
@@ -130,6 +136,29 @@ public class RestoreJobConfiguration {
         return new RestoreWriter(cluster, new VolumeMaterializer(snapshotter, parameters.name(), parameters.placement(),
                 properties.snapshots().timeout()),
                 records, parameters, progress, clock, properties.restore().crdTimeout(), properties.restore().parallelism());
+    }
+
+    @Bean
+    RestoreHookRules restoreHookRules(KbackupProperties properties) {
+        return RestoreHookRules.of(properties.hooks().restore());
+    }
+
+    @Bean
+    Step restoreHooksStep(JobRepository jobRepository, PlatformTransactionManager tx, RestoreHooksTasklet restoreHooksTasklet) {
+        return new StepBuilder(HOOKS_STEP, jobRepository).tasklet(restoreHooksTasklet, tx).build();
+    }
+
+    /** The hooks step takes the apply step's hook targets (none in a dry run, whose plan lists the hooks instead). */
+    @Bean
+    @StepScope
+    RestoreHooksTasklet restoreHooksTasklet(Cluster cluster, RestoreRecords records, JobRepository jobRepository, Clock clock,
+                                            KbackupProperties properties,
+                                            @Value("#{stepExecution}") StepExecution stepExecution) throws Exception {
+        RestoreParameters parameters = RestoreParameters.of(stepExecution.getJobExecution().getJobParameters());
+        StepExecution apply = jobRepository.getLastStepExecution(stepExecution.getJobExecution().getJobInstance(), APPLY_STEP);
+        List<HookTarget> targets = apply == null || !apply.getExecutionContext().containsKey(RestoreWriter.HOOK_TARGETS) ? List.of()
+                : RestoreWriter.readHookTargets(apply.getExecutionContext().getString(RestoreWriter.HOOK_TARGETS));
+        return new RestoreHooksTasklet(cluster, records, parameters.name(), targets, clock, properties.restore().parallelism());
     }
 
     @Bean

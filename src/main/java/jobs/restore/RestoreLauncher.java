@@ -17,6 +17,7 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import jobs.hooks.RestoreHookRules;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
@@ -31,15 +32,18 @@ public class RestoreLauncher {
     private final RestoreRecords records;
     private final Runs runs;
     private final ObjectProvider<Job> restoreJob;
+    private final ObjectProvider<RestoreHookRules> hookRules;
 
     RestoreLauncher(RestorePoints restorePoints, RestoreRecords records, Runs runs, ReaderMarks readerMarks,
-                    KbackupProperties properties, @Qualifier("restoreJob") ObjectProvider<Job> restoreJob) {
+                    KbackupProperties properties, @Qualifier("restoreJob") ObjectProvider<Job> restoreJob,
+                    ObjectProvider<RestoreHookRules> hookRules) {
         this.restorePoints = restorePoints;
         this.readerMarks = readerMarks;
         this.markLifetime = properties.run().leaseDuration();
         this.records = records;
         this.runs = runs;
         this.restoreJob = restoreJob;
+        this.hookRules = hookRules;
     }
 
     /**
@@ -65,6 +69,7 @@ public class RestoreLauncher {
      * that refuses takes the mark away again.
      */
     private void preflight(RestoreParameters parameters, JobParameters jobParameters, String modifiersSource, String modifiers) {
+        hookRules.getObject(); // bad hook configuration is refused now, naming the key, before anything is marked
         if (restorePoints.find(parameters.backup()).isEmpty()) {
             throw notFound(parameters);
         }

@@ -3,6 +3,7 @@ package jobs.restore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import jobs.hooks.HookResult;
 import jobs.kube.Cluster;
 import jobs.store.Phase;
 import jobs.store.RestoreRecord;
@@ -37,7 +38,7 @@ class RestoreOutcomeListener implements JobExecutionListener {
         RestoreRecord existing = records.find(p.name()).orElse(null);
         records.save(new RestoreRecord(p.name(), p.backup(), Phase.InProgress, p.dryRun(),
                 existing != null ? existing.startedAt() : clock.instant(), null, cluster.server(), p.selection(),
-                p.namespaceMapping(), p.policy().name().toLowerCase(), p.restoreVolumes(), Map.of(), List.of(), List.of(), null));
+                p.namespaceMapping(), p.policy().name().toLowerCase(), p.restoreVolumes(), Map.of(), List.of(), List.of(), null, List.of()));
     }
 
     @Override
@@ -48,14 +49,16 @@ class RestoreOutcomeListener implements JobExecutionListener {
             return;
         }
         if (execution.getStatus() == BatchStatus.COMPLETED && record.phase() == Phase.PartiallyFailed) {
-            execution.setExitStatus(new ExitStatus(PARTIALLY_FAILED, record.counts().get(Outcome.FAILED) + " items failed"));
+            execution.setExitStatus(new ExitStatus(PARTIALLY_FAILED, record.counts().getOrDefault(Outcome.FAILED, 0L) + " items failed, "
+                    + record.hooks().stream().filter(HookResult::stops).count() + " hooks failed"));
         } else if (execution.getStatus() == BatchStatus.FAILED) {
             List<RestoreRecord.ItemResult> causes = execution.getAllFailureExceptions().stream()
                     .map(e -> new RestoreRecord.ItemResult(null, null, null, Outcome.FAILED, Failures.reason(e))).distinct().toList();
             try {
                 records.save(new RestoreRecord(name, record.backup(), Phase.Failed, record.dryRun(), record.startedAt(),
                         clock.instant(), record.cluster(), record.selection(), record.namespaceMapping(),
-                        record.existingResourcePolicy(), record.restoreVolumes(), record.counts(), causes, record.results(), record.accessReview()));
+                        record.existingResourcePolicy(), record.restoreVolumes(), record.counts(), causes, record.results(), record.accessReview(),
+                        record.hooks()));
             } catch (RuntimeException e) {
                 log.warn("Could not mark restore {} Failed: {}", name, e.getMessage());
             }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import jobs.filter.ObjectSelector;
+import jobs.hooks.RestoreHookRules;
 import jobs.kube.Cluster;
 import jobs.kube.KnownTypes;
 import jobs.kube.ResourceType;
@@ -19,7 +20,8 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
 /**
  * Turns a backed-up object into what to apply: selection, the skip rules (objects their controllers recreate,
  * finished Jobs and Pods, kbackup's own snapshot objects), cleaning, volumes from snapshots, namespace mapping,
- * resource modifiers, and the labels naming the backup and the restore.
+ * resource modifiers, restore hooks (init containers; exec hooks for the hooks step), and the labels naming the
+ * backup and the restore.
  */
 class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
 
@@ -33,10 +35,11 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
     private final Map<String, VolumeRecord> volumesByPv;
     private final Map<String, VolumeRecord> volumesByClaim;
     private final ResourceModifiers modifiers;
+    private final PodTemplateHooks hooks;
     private final Cluster cluster;
 
     RestoreProcessor(RestoreParameters parameters, Manifest manifest, RestorePlan plan, Set<String> needed,
-                     ResourceModifiers modifiers, Cluster cluster) {
+                     ResourceModifiers modifiers, RestoreHookRules hookRules, Cluster cluster) {
         this.parameters = parameters;
         this.selector = new ObjectSelector(parameters.selection(), RestorePlan.storedTypes(manifest));
         this.needed = needed;
@@ -45,6 +48,7 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
         this.volumesByClaim = manifest.volumes().stream()
                 .collect(Collectors.toMap(v -> v.namespace() + "/" + v.claim(), v -> v, (a, b) -> a));
         this.modifiers = modifiers;
+        this.hooks = new PodTemplateHooks(hookRules, parameters.dryRun());
         this.cluster = cluster;
     }
 
@@ -78,10 +82,15 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
         } catch (RuntimeException e) {
             return RestoreAction.decided(type, targetNamespace, name, Outcome.FAILED, "resource modifiers failed: " + e.getMessage());
         }
+        PodTemplateHooks.Planned hooked = hooks.apply(type, sourceNamespace, object, targetNamespace);
         ObjectNode finalLabels = object.with("metadata").with("labels");
         finalLabels.put(BACKUP_LABEL, parameters.backup());
         finalLabels.put(RESTORE_LABEL, parameters.name());
-        return RestoreAction.apply(type, object, volume.note(), volume.materialize());
+        if (hooked == null) {
+            return RestoreAction.apply(type, object, volume.note(), volume.materialize(), null);
+        }
+        String note = volume.note() == null ? hooked.note() : volume.note() + "; " + hooked.note();
+        return RestoreAction.apply(type, object, note, volume.materialize(), hooked.target());
     }
 
     private String mappedName(ResourceType type, String name) {

@@ -47,6 +47,8 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
     static final String COUNTS = "writer.counts";
     static final String PROBLEMS = "writer.problems";
     static final String ACCESS = "writer.access";
+    /** The restored pods and workloads whose pods run post-restore hooks: the hooks step's input. */
+    static final String HOOK_TARGETS = "writer.hookTargets";
 
     /** A dry run's permission answers, kept in the step's context so a resumed one reports them all. */
     record AccessAnswers(List<Access> allowed, List<Access> denied) {
@@ -64,6 +66,7 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
     private int nextResult;
     private Map<String, Long> counts = new TreeMap<>();
     private List<ItemResult> problems = new ArrayList<>();
+    private List<HookTarget> hookTargets = new ArrayList<>();
 
     RestoreWriter(Cluster cluster, VolumeMaterializer volumes, RestoreRecords records, RestoreParameters parameters,
                   Progress progress, Clock clock, Duration crdTimeout, int parallelism) {
@@ -90,6 +93,7 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
                     ? Json.mapper().readValue(context.getString(COUNTS), new TypeReference<TreeMap<String, Long>>() { })
                     : new TreeMap<>();
             problems = context.containsKey(PROBLEMS) ? readProblems(context.getString(PROBLEMS)) : new ArrayList<>();
+            hookTargets = context.containsKey(HOOK_TARGETS) ? readHookTargets(context.getString(HOOK_TARGETS)) : new ArrayList<>();
             if (context.containsKey(ACCESS)) {
                 AccessAnswers answers = Json.mapper().readValue(context.getString(ACCESS), AccessAnswers.class);
                 permissions.remember(answers.allowed(), answers.denied());
@@ -124,6 +128,11 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
             start = end;
         }
         waitForCrds(chunk.getItems(), results);
+        for (int i = 0; i < actions.size(); i++) {
+            if (actions.get(i).hooks() != null && madeByThisRestore(actions.get(i), results.get(i))) {
+                hookTargets.add(actions.get(i).hooks());
+            }
+        }
         records.putBlob(parameters.name(), String.format("results/%06d.jsonl.gz", nextResult), ChunkCodec.encode(results), Map.of());
         nextResult++;
         for (ItemResult r : results) {
@@ -206,6 +215,24 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
         return result(action, Outcome.UPDATED, "patched to the backed-up state");
     }
 
+    /**
+     * Whether the object now in the cluster is this restore's: created or patched now, or found as backed up with this
+     * restore's label (a relaunch finding what the killed run created). A pre-existing workload runs no restore hooks.
+     */
+    private boolean madeByThisRestore(RestoreAction action, ItemResult result) {
+        if (parameters.dryRun()) {
+            return false;
+        }
+        return switch (result.outcome()) {
+            case Outcome.CREATED, Outcome.UPDATED -> true;
+            case Outcome.UNCHANGED -> cluster.get(action.type(), action.namespace(), action.name())
+                    .map(o -> parameters.name().equals(o.getMetadata().getLabels() == null ? null
+                            : o.getMetadata().getLabels().get(RestoreProcessor.RESTORE_LABEL)))
+                    .orElse(false);
+            default -> false;
+        };
+    }
+
     /** Creates a namespace the backup did not hold (or that a mapping introduced), unless it exists by now. */
     private void ensureNamespace(String namespace) {
         try {
@@ -272,6 +299,7 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
         try {
             context.putString(COUNTS, Json.mapper().writeValueAsString(counts));
             context.putString(PROBLEMS, Json.mapper().writeValueAsString(problems));
+            context.putString(HOOK_TARGETS, Json.mapper().writeValueAsString(hookTargets));
             if (parameters.dryRun()) {
                 Set<Access> denied = permissions.denied();
                 List<Access> allowed = permissions.checked().stream().filter(a -> !denied.contains(a)).toList();
@@ -286,6 +314,10 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
     public void close() {
         pool.shutdownNow();
         progress.finish();
+    }
+
+    static List<HookTarget> readHookTargets(String json) throws IOException {
+        return new ArrayList<>(Json.mapper().readValue(json, new TypeReference<List<HookTarget>>() { }));
     }
 
     static List<ItemResult> readProblems(String json) throws IOException {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import jobs.filter.Selection;
+import jobs.hooks.HookResult;
 
 /**
  * The record of one restore, stored as {@code restores/<name>/restore.json} beside its per-item results
@@ -24,11 +25,13 @@ import jobs.filter.Selection;
  * @param problems               the failed and skipped items (at most {@value #MAX_PROBLEMS}; all are in the results)
  * @param results                result blobs, relative to the restore's folder
  * @param accessReview           for a dry run, the permissions the restore needs that were checked, null otherwise
+ * @param hooks                  every post-restore hook run, in the restored pods
  */
 public record RestoreRecord(String name, String backup, Phase phase, boolean dryRun, Instant startedAt, Instant completedAt,
                             String cluster, Selection selection, Map<String, String> namespaceMapping,
                             String existingResourcePolicy, boolean restoreVolumes, Map<String, Long> counts,
-                            List<ItemResult> problems, List<String> results, AccessReview accessReview) {
+                            List<ItemResult> problems, List<String> results, AccessReview accessReview,
+                            List<HookResult> hooks) {
 
     public static final int MAX_PROBLEMS = 1000;
 
@@ -37,6 +40,7 @@ public record RestoreRecord(String name, String backup, Phase phase, boolean dry
         counts = counts == null ? Map.of() : Map.copyOf(counts);
         problems = problems == null ? List.of() : List.copyOf(problems);
         results = results == null ? List.of() : List.copyOf(results);
+        hooks = hooks == null ? List.of() : List.copyOf(hooks);
     }
 
     /**

@@ -93,6 +93,7 @@ class BackupHooksTest {
         assertThat(data("frozen").isCompleted()).isTrue();
         assertThat(manifest("frozen").hooks()).extracting(HookResult::phase, HookResult::outcome)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("pre", "Succeeded"), org.assertj.core.groups.Tuple.tuple("post", "Succeeded"));
+        assertThat(kbackup.run("report").out()).contains("hooks 2 run, 0 failed").containsPattern("backup +1 runs.*, 2 hooks \\(0 failed\\)");
     }
 
     /** A rule in configuration picks the pod too: both run, the configured hook first (Velero drops it). */

@@ -30,11 +30,11 @@ class HtmlReportRenderTest {
         Instant t = Instant.parse("2026-11-27T00:00:00Z");
         return List.of(
                 new ExecutionReport("backup", 1, "name=a", "COMPLETED", "COMPLETED", null, t, t.plusSeconds(40), 40, 12_000,
-                        List.of(new ExecutionReport.StepReport("resources", "COMPLETED", 12_000, 12_000, 0, 24))),
+                        List.of(new ExecutionReport.StepReport("resources", "COMPLETED", 12_000, 12_000, 0, 24)), 2, 0),
                 new ExecutionReport("backup", 2, "name=b <x>", "FAILED", "FAILED", "list configmaps failed (HTTP 500)",
-                        t.plusSeconds(14_400), t.plusSeconds(14_410), 10, 500, List.of()),
+                        t.plusSeconds(14_400), t.plusSeconds(14_410), 10, 500, List.of(), 0, 0),
                 new ExecutionReport("restore", 3, "name=r", "COMPLETED", "PARTIALLY_FAILED", "1 items failed",
-                        t.plusSeconds(28_800), t.plusSeconds(28_860), 60, 9_000, List.of()));
+                        t.plusSeconds(28_800), t.plusSeconds(28_860), 60, 9_000, List.of(), 1, 1));
     }
 
     @Test
