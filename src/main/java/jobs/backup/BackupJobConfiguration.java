@@ -157,7 +157,7 @@ public class BackupJobConfiguration {
                                               @Value("#{stepExecutionContext['" + VolumePartitioner.PODS + "']}") String pods) {
         TypeReference<List<String>> strings = new TypeReference<>() { };
         return new SnapshotGroupTasklet(cluster, snapshotter, backupHookRules, restorePoints, name, !"false".equals(snapshotVolumes),
-                properties.snapshots().timeout(), partition.substring(partition.lastIndexOf(':') + 1),
+                properties.snapshots().timeout(), properties.hooks().backup().maxFreeze(), partition.substring(partition.lastIndexOf(':') + 1),
                 Json.read(entries, strings), Json.read(pods == null ? "[]" : pods, strings));
     }
 

@@ -54,12 +54,14 @@ class SnapshotGroupTasklet implements Tasklet {
     private final String backupName;
     private final boolean enabled;
     private final Duration timeout;
+    private final Duration maxFreeze;
     private final String group;
     private final List<String> entries;
     private final List<String> pods;
 
     SnapshotGroupTasklet(Cluster cluster, Snapshotter snapshotter, BackupHookRules rules, RestorePoints restorePoints,
-                         String backupName, boolean enabled, Duration timeout, String group, List<String> entries, List<String> pods) {
+                         String backupName, boolean enabled, Duration timeout, Duration maxFreeze, String group, List<String> entries,
+                         List<String> pods) {
         this.cluster = cluster;
         this.snapshotter = snapshotter;
         this.hooks = new HookRunner(cluster);
@@ -68,6 +70,7 @@ class SnapshotGroupTasklet implements Tasklet {
         this.backupName = backupName;
         this.enabled = enabled;
         this.timeout = timeout;
+        this.maxFreeze = maxFreeze;
         this.group = group;
         this.entries = entries;
         this.pods = pods;
@@ -124,9 +127,16 @@ class SnapshotGroupTasklet implements Tasklet {
                 }
             }
             if (stopped == null) {
+                // The watchdog: frozen pods wait for the cuts at most maxFreeze in all, then they are thawed.
+                java.time.Instant thawBy = java.time.Instant.now().plus(maxFreeze);
                 toSnapshot.forEach((volume, ref) -> {
                     try {
-                        cut.put(volume, snapshotter.start(backupName, ref, timeout));
+                        Duration left = started.isEmpty() ? timeout : Duration.between(java.time.Instant.now(), thawBy);
+                        if (left.isNegative() || left.isZero()) {
+                            throw new SnapshotException("not cut: its pods' freeze reached kbackup.hooks.backup.max-freeze ("
+                                    + maxFreeze + ") first");
+                        }
+                        cut.put(volume, snapshotter.start(backupName, ref, left.compareTo(timeout) < 0 ? left : timeout));
                     } catch (SnapshotException e) {
                         failed(volume, ref, e.getMessage());
                     }

@@ -96,11 +96,20 @@ public record KbackupProperties(
     /**
      * @param resources      rules picking pods by namespace and labels, each with pre and post hooks
      * @param withoutVolumes run the hooks of pods none of whose volumes is snapshotted too (pre, then post)
+     * @param maxFreeze      the watchdog: how long pods stay frozen waiting for their snapshots to be cut; past it the
+     *                       snapshots still uncut are recorded Failed and the post hooks run
      */
-    public record BackupHooks(List<HookResource> resources, boolean withoutVolumes) {
+    public record BackupHooks(List<HookResource> resources, boolean withoutVolumes,
+                              @DefaultValue("1m") Duration maxFreeze) {
 
         public BackupHooks {
             resources = resources == null ? List.of() : List.copyOf(resources);
+            maxFreeze = maxFreeze == null ? Duration.ofMinutes(1) : maxFreeze;
+        }
+
+        @AssertTrue(message = "kbackup.hooks.backup.max-freeze must be positive")
+        public boolean isMaxFreezePositive() {
+            return !maxFreeze.isNegative() && !maxFreeze.isZero();
         }
     }
 

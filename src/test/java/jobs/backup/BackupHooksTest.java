@@ -214,6 +214,23 @@ class BackupHooksTest {
         assertThat(data("killed").isCompleted()).isTrue();
     }
 
+    /** The watchdog: a cut that does not come within kbackup.hooks.backup.max-freeze fails the volume and thaws the pod. */
+    @Test
+    void aCutThatNeverComesThawsThePodAfterMaxFreeze() {
+        database(Map.of("pre.hook.backup.velero.io/command", FREEZE, "post.hook.backup.velero.io/command", THAW), "[]");
+        Kbackup kbackup = kbackup(null).with("--kbackup.hooks.backup.max-freeze=1s");
+        controller.cutAfter(Duration.ofMinutes(5));
+
+        Kbackup.Result result = kbackup.run("backup", "--name", "stuck", "--include-namespaces", "shop");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+        assertThat(data("stuck").phase()).isEqualTo(VolumeRecord.FAILED);
+        assertThat(data("stuck").message()).contains("was not cut within");
+        Duration frozen = Duration.ofNanos(first("exec-start shop/db-0/db /sbin/fsfreeze --unfreeze").nanos()
+                - first("exec-end shop/db-0/db /sbin/fsfreeze --freeze").nanos());
+        assertThat(frozen).as("the freeze window").isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+    }
+
     /** kbackup.hooks.backup.without-volumes: a pod with no snapshotted volume runs its hooks too, pre then post. */
     @Test
     void withoutVolumesAPodWithNoVolumeRunsItsHooks() {
