@@ -59,8 +59,14 @@ final class CsiSnapshotter implements Snapshotter {
         String name = SnapshotNames.of(backupName, volume.claim(), MAX_NAME);
         String where = "VolumeSnapshot " + volume.namespace() + "/" + name;
         try {
-            if (cluster.get(KnownTypes.VOLUME_SNAPSHOTS, volume.namespace(), name).isEmpty()) {
+            try {
                 cluster.create(KnownTypes.VOLUME_SNAPSHOTS, request(backupName, volume, name));
+            } catch (ClusterAccessException e) {
+                // Asked for by an earlier run of this backup (killed, or its post hooks ran): adopt it, never take a
+                // second. Created first rather than looked up, since a frozen pod waits on this round trip.
+                if (!e.isConflict()) {
+                    throw e;
+                }
             }
             GenericKubernetesResource cut = await(volume, name, where, "cut", timeout,
                     s -> s == null || nested(s, "status", "creationTime") != null || isReady(s) || error(s) != null);

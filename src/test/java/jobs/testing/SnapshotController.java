@@ -170,6 +170,9 @@ public final class SnapshotController implements AutoCloseable {
                     "creationTime", java.time.Instant.now().toString()));
         }
         api.client().genericKubernetesResources(SNAPSHOTS).inNamespace(vs.getMetadata().getNamespace()).resource(vs).update();
+        if (!claim.equals(failingClaim)) {
+            api.events().add("cut volumesnapshots " + vs.getMetadata().getNamespace() + "/" + vs.getMetadata().getName());
+        }
         if (readyAfter.isZero()) {
             makeReady(vs, (Map<String, Object>) vs.getAdditionalProperties().get("status"));
         }
