@@ -214,6 +214,30 @@ class BackupHooksTest {
         assertThat(data("killed").isCompleted()).isTrue();
     }
 
+    /** With azure-disk the cut is ARM accepting the snapshot PUT: the post hook runs then, not when the copy ends. */
+    @Test
+    void azureDiskSnapshotsAreCutInsideTheFreezeAndThePostHookDoesNotWaitForTheCopy() {
+        database(Map.of("pre.hook.backup.velero.io/command", FREEZE, "post.hook.backup.velero.io/command", THAW), "[]");
+        try (jobs.testing.ArmCompute arm = jobs.testing.ArmCompute.start().events(cluster.api().events())) {
+            arm.addDisk("sub", "rg", "pv-data", "westeurope");
+            arm.latency(UPLOAD.multipliedBy(2));
+            Kbackup kbackup = Kbackup.filesystem(dir, cluster.api()).with("--kbackup.snapshots.provider=azure-disk",
+                    "--kbackup.snapshots.azure.subscription-id=sub", "--kbackup.snapshots.azure.resource-group=snaps",
+                    "--kbackup.snapshots.azure.resource-manager-endpoint=" + arm.url(), "--kbackup.snapshots.azure.credential=none",
+                    "--kbackup.snapshots.poll-interval=20ms");
+
+            Kbackup.Result result = kbackup.run("backup", "--name", "disk", "--include-namespaces", "shop");
+
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            Event preEnd = first("exec-end shop/db-0/db /sbin/fsfreeze --freeze");
+            Event cut = first("create snapshots kbackup-disk-pv-data");
+            Event postStart = first("exec-start shop/db-0/db /sbin/fsfreeze --unfreeze");
+            assertThat(List.of(preEnd.sequence(), cut.sequence(), postStart.sequence())).isSorted();
+            assertThat(Duration.ofNanos(postStart.nanos() - preEnd.nanos())).as("the freeze window").isLessThan(UPLOAD);
+            assertThat(data("disk").isCompleted()).isTrue();
+        }
+    }
+
     /** The watchdog: a cut that does not come within kbackup.hooks.backup.max-freeze fails the volume and thaws the pod. */
     @Test
     void aCutThatNeverComesThawsThePodAfterMaxFreeze() {

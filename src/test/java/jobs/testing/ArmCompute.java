@@ -43,6 +43,7 @@ public final class ArmCompute implements AutoCloseable {
     private final AtomicInteger snapshotPuts = new AtomicInteger();
     private final List<String> failingDisks = new ArrayList<>();
     private volatile Duration latency = Duration.ZERO;
+    private volatile Events events;
     private volatile int pageSize = 50;
     private volatile boolean failDeletes;
 
@@ -63,6 +64,12 @@ public final class ArmCompute implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Logs each snapshot PUT this double accepts ("create snapshots NAME"), in the API double's event log. */
+    public ArmCompute events(Events log) {
+        this.events = log;
+        return this;
     }
 
     public String url() {
@@ -275,6 +282,10 @@ public final class ArmCompute implements AutoCloseable {
         operations.put(op, new Operation(path.toLowerCase(), System.currentTimeMillis() + latency.toMillis(), fails, false));
         exchange.getResponseHeaders().add("Azure-AsyncOperation", url() + "operations/" + op);
         exchange.getResponseHeaders().add("Retry-After", "0");
+        Events log = events;
+        if (log != null && snapshot) {
+            log.add("create snapshots " + m.group(4)); // accepted: an incremental snapshot's point in time is fixed
+        }
         send(exchange, 202, resource);
     }
 
