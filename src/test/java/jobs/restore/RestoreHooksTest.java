@@ -132,6 +132,38 @@ class RestoreHooksTest {
         assertThat(result.out()).contains("Hooks:").containsPattern("post-restore +shop2/api-7c9f-0/api +Succeeded");
     }
 
+    /**
+     * A restore killed while its hooks run: the relaunch runs no hook again in a pod whose hooks had ended (their
+     * results were stored), runs the interrupted pod's again, and records both.
+     */
+    @Test
+    void aRelaunchedRestoreRunsNoPodsHooksTwice() throws Exception {
+        api(2, Map.of("post.hook.restore.velero.io/command", REINDEX,
+                "exec.test.kbackup.io/script", "[{\"match\": \"reindex\", \"delayMs\": 1500}]"));
+        Kbackup kbackup = backedUp();
+        controller = new WorkloadController(cluster.api(), "shop2", Duration.ZERO, Duration.ZERO);
+
+        Process first = kbackup.spawn("restore", "--from", "nightly", "--name", "killed", "--namespace-mapping", "shop=shop2",
+                "--include-resources", "deployments,pods");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+        while (cluster.api().events().matching("exec-end shop2/api-7c9f-").isEmpty()
+                || cluster.api().events().matching("exec-start shop2/api-7c9f-").size() < 2) {
+            assertThat(first.isAlive()).as("the first run is still going").isTrue();
+            assertThat(System.nanoTime()).as("hooks started in time").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        first.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        String done = cluster.api().events().matching("exec-end shop2/api-7c9f-").get(0).what().split(" ")[1];
+        String interrupted = done.equals("shop2/api-7c9f-0/api") ? "shop2/api-7c9f-1/api" : "shop2/api-7c9f-0/api";
+
+        Kbackup.Result result = restore(kbackup, "killed");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(cluster.api().events().matching("exec-start " + done + " ")).as("ended before the kill: not again").hasSize(1);
+        assertThat(cluster.api().events().matching("exec-start " + interrupted + " ")).as("interrupted: run again").hasSize(2);
+        assertThat(record("killed").hooks()).extracting(HookResult::outcome).containsExactly("Succeeded", "Succeeded");
+    }
+
     /** A restored bare pod: its first hook fails with on-error Fail, so its second never runs, and the restore is PartiallyFailed. */
     @Test
     void aHookFailingWithFailStopsThatPodsHooksAndTheRestoreIsPartiallyFailed() {
