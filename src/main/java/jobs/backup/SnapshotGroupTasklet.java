@@ -145,7 +145,7 @@ class SnapshotGroupTasklet implements Tasklet {
         } finally {
             for (JsonNode pod : started) {
                 for (ExecHook hook : rules.forPod(pod).post()) {
-                    results.add(log(hooks.run(pod, hook, "post")));
+                    results.add(HookRunner.logged(hooks.run(pod, hook, "post")));
                 }
             }
             if (!results.isEmpty()) {
@@ -178,12 +178,12 @@ class SnapshotGroupTasklet implements Tasklet {
         String name = pod.path("metadata").path("namespace").asText() + "/" + pod.path("metadata").path("name").asText();
         if (!declared.invalid().isEmpty()) {
             for (String problem : declared.invalid()) {
-                results.add(log(new HookResult(name, null, List.of(), "pre", HookResult.ERROR, -1, 0, "", problem, "Fail")));
+                results.add(HookRunner.logged(new HookResult(name, null, List.of(), "pre", HookResult.ERROR, -1, 0, "", problem, "Fail")));
             }
             return "invalid hook: " + declared.invalid().get(0);
         }
         for (ExecHook hook : declared.pre()) {
-            HookResult result = log(hooks.run(pod, hook, "pre"));
+            HookResult result = HookRunner.logged(hooks.run(pod, hook, "pre"));
             results.add(result);
             if (result.stops()) {
                 return result.describe();
@@ -232,14 +232,5 @@ class SnapshotGroupTasklet implements Tasklet {
         log.warn("Volume {} ({}/{}) not snapshotted: {}", volume.pv(), volume.namespace(), volume.claim(), message);
         restorePoints.saveVolume(backupName, volume.record(ref.driver(), snapshotter.provider(), null, VolumeRecord.FAILED,
                 message, Map.of()));
-    }
-
-    private static HookResult log(HookResult result) {
-        if (result.succeeded()) {
-            log.info("{} in {} ms", result.describe(), result.millis());
-        } else {
-            log.warn(result.describe());
-        }
-        return result;
     }
 }

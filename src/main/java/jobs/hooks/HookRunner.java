@@ -4,9 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jobs.kube.Cluster;
 import jobs.kube.ClusterAccessException;
 import jobs.kube.ExecResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Runs exec hooks in pods through the cluster port ({@code pods/exec}) and turns each run into a {@link HookResult}. */
 public final class HookRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(HookRunner.class);
 
     private final Cluster cluster;
 
@@ -32,6 +36,16 @@ public final class HookRunner {
             }
         }
         return "the pod has no container '" + container + "'";
+    }
+
+    /** Logs a run as the jobs report it: what ran and how long on success, the failure and its cause otherwise. */
+    public static HookResult logged(HookResult result) {
+        if (result.succeeded()) {
+            log.info("{} in {} ms", result.describe(), result.millis());
+        } else {
+            log.warn(result.describe());
+        }
+        return result;
     }
 
     public HookResult run(JsonNode pod, ExecHook hook, String phase) {

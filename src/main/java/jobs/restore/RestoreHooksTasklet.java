@@ -92,6 +92,10 @@ class RestoreHooksTasklet implements Tasklet {
         }
         chunkContext.getStepContext().getStepExecution().getExecutionContext().putString(RESULTS, Json.write(results));
         HookCounts.add(chunkContext.getStepContext().getStepExecution().getExecutionContext(), results);
+        if (!targets.isEmpty()) {
+            log.info("Restore {}: {} post-restore hooks run in the pods of {} objects, {} did not succeed", restore, results.size(),
+                    targets.size(), results.stream().filter(r -> !r.succeeded()).count());
+        }
         return RepeatStatus.FINISHED;
     }
 
@@ -109,7 +113,7 @@ class RestoreHooksTasklet implements Tasklet {
         }
         if (!found.complete()) {
             RestoreExecHook first = target.hooks().get(0);
-            results.add(log(new HookResult(target.namespace() + "/" + target.name(), first.exec().container(), first.exec().command(),
+            results.add(HookRunner.logged(new HookResult(target.namespace() + "/" + target.name(), first.exec().container(), first.exec().command(),
                     PHASE, HookResult.TIMED_OUT, -1, Duration.between(start, clock.instant()).toMillis(), "",
                     "waited " + jobs.hooks.GoDuration.format(longest) + " for the pods of " + target.describe() + ": " + found.pods().size() + " of "
                             + found.expected() + " appeared", first.exec().onError().toString())));
@@ -126,7 +130,7 @@ class RestoreHooksTasklet implements Tasklet {
         }
         List<HookResult> results = new ArrayList<>();
         for (RestoreExecHook hook : target.hooks()) {
-            HookResult result = log(runOne(target.namespace(), pod, hook, start));
+            HookResult result = HookRunner.logged(runOne(target.namespace(), pod, hook, start));
             results.add(result);
             if (result.stops()) {
                 break;
@@ -184,14 +188,5 @@ class RestoreHooksTasklet implements Tasklet {
             return hook.exec().container();
         }
         return pod == null ? "(the first)" : pod.path("spec").path("containers").path(0).path("name").asText();
-    }
-
-    private static HookResult log(HookResult result) {
-        if (result.succeeded()) {
-            log.info("{} in {} ms", result.describe(), result.millis());
-        } else {
-            log.warn(result.describe());
-        }
-        return result;
     }
 }
