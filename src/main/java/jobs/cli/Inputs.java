@@ -1,7 +1,9 @@
 package jobs.cli;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import jobs.filter.LabelSelector;
 import jobs.filter.NamespaceFilter;
@@ -61,5 +63,20 @@ final class Inputs {
             throw new InvalidInputException(flag + ": '" + text + "' is longer than the 360 days a restore point may be kept");
         }
         return d;
+    }
+
+    /** SRC=DST pairs, each source once. */
+    static Map<String, String> pairs(String option, List<String> values, String what) {
+        Map<String, String> pairs = new LinkedHashMap<>();
+        for (String pair : values) {
+            String[] parts = pair.split("=", -1);
+            if (parts.length != 2) {
+                throw new InvalidInputException(option + ": '" + pair + "' is not SRC=DST");
+            }
+            if (pairs.put(parts[0], parts[1]) != null) {
+                throw new InvalidInputException(option + ": " + what + " '" + parts[0] + "' is mapped twice");
+            }
+        }
+        return pairs;
     }
 }

@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -102,12 +101,12 @@ class RestoreCommand implements Subcommand {
         }
         selection = selectionOptions.toSelection();
         policy = ExistingResourcePolicy.parse(existingResourcePolicy);
-        mapping = pairs("--namespace-mapping", namespaceMapping, "namespace");
+        mapping = Inputs.pairs("--namespace-mapping", namespaceMapping, "namespace");
         mapping.forEach((from, to) -> {
             Inputs.name("--namespace-mapping", from);
             Inputs.name("--namespace-mapping", to);
         });
-        placement = new VolumePlacement(diskSku, pairs("--zone-mapping", zoneMapping, "zone"));
+        placement = new VolumePlacement(diskSku, Inputs.pairs("--zone-mapping", zoneMapping, "zone"));
         if (resourceModifiers != null) {
             try {
                 modifiers = Files.readString(resourceModifiers);
@@ -117,21 +116,6 @@ class RestoreCommand implements Subcommand {
                 throw new InvalidInputException("--resource-modifiers: cannot read '" + resourceModifiers + "': " + e.getMessage());
             }
         }
-    }
-
-    /** SRC=DST pairs, each source once. */
-    private static Map<String, String> pairs(String option, List<String> values, String what) {
-        Map<String, String> pairs = new LinkedHashMap<>();
-        for (String pair : values) {
-            String[] parts = pair.split("=", -1);
-            if (parts.length != 2) {
-                throw new InvalidInputException(option + ": '" + pair + "' is not SRC=DST");
-            }
-            if (pairs.put(parts[0], parts[1]) != null) {
-                throw new InvalidInputException(option + ": " + what + " '" + parts[0] + "' is mapped twice");
-            }
-        }
-        return pairs;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package jobs.restore;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
 import java.util.Map;
@@ -212,31 +211,8 @@ class RestoreProcessor implements ItemProcessor<RestoreItem, RestoreAction> {
 
     /** Rewrites the namespace of the object and the namespaces it refers to. */
     private void mapNamespaces(ResourceType type, ObjectNode object) {
-        if (parameters.namespaceMapping().isEmpty()) {
-            return;
-        }
-        ObjectNode meta = object.with("metadata");
-        if (type.namespaced()) {
-            meta.put("namespace", parameters.targetNamespace(meta.path("namespace").asText()));
-        }
-        switch (type.qualifiedName()) {
-            case "namespaces" -> meta.put("name", parameters.targetNamespace(meta.path("name").asText()));
-            case "persistentvolumes" -> {
-                if (object.path("spec").path("claimRef") instanceof ObjectNode claimRef && claimRef.hasNonNull("namespace")) {
-                    claimRef.put("namespace", parameters.targetNamespace(claimRef.path("namespace").asText()));
-                }
-            }
-            case "rolebindings.rbac.authorization.k8s.io", "clusterrolebindings.rbac.authorization.k8s.io" -> {
-                if (object.path("subjects") instanceof ArrayNode subjects) {
-                    for (JsonNode subject : subjects) {
-                        if (subject.hasNonNull("namespace")) {
-                            ((ObjectNode) subject).put("namespace", parameters.targetNamespace(subject.path("namespace").asText()));
-                        }
-                    }
-                }
-            }
-            default -> {
-            }
+        if (!parameters.namespaceMapping().isEmpty()) {
+            NamespaceMapper.map(type, object, parameters::targetNamespace);
         }
     }
 

@@ -7,6 +7,8 @@ public final class ExitCodes {
     public static final int FAILED = 1;
     public static final int INVALID_INPUT = 2;
     public static final int PARTIALLY_FAILED = 3;
+    /** {@code diff --exit-code}: the two sides differ. */
+    public static final int DIFFERENCES = 4;
 
     private ExitCodes() {
     }
