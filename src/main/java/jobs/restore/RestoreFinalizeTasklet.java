@@ -1,22 +1,18 @@
 package jobs.restore;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import jobs.hooks.HookResult;
 import jobs.store.Phase;
 import jobs.store.RestoreRecord;
 import jobs.store.RestoreRecords;
-import jobs.support.Json;
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
-import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
-import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /** Last step: the restore record with counts per outcome, the problems, the hooks run, and the list of result blobs. */
@@ -36,35 +32,23 @@ class RestoreFinalizeTasklet implements Tasklet {
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
-        StepExecution apply = jobRepository.getLastStepExecution(
-                chunkContext.getStepContext().getStepExecution().getJobExecution().getJobInstance(), RestoreJobConfiguration.APPLY_STEP);
-        ExecutionContext state = apply.getExecutionContext();
-        Map<String, Long> counts = state.containsKey(RestoreWriter.COUNTS)
-                ? Json.mapper().readValue(state.getString(RestoreWriter.COUNTS), new TypeReference<TreeMap<String, Long>>() { })
-                : Map.of();
-        List<RestoreRecord.ItemResult> problems = state.containsKey(RestoreWriter.PROBLEMS)
-                ? RestoreWriter.readProblems(state.getString(RestoreWriter.PROBLEMS)) : List.of();
+        JobExecution job = chunkContext.getStepContext().getStepExecution().getJobExecution();
+        RestoreWriter.State applied = RestoreHandoff.applied(jobRepository, job);
+        Map<String, Long> counts = applied.counts();
         List<String> results = new ArrayList<>();
-        for (int i = 0; i < state.getInt(RestoreWriter.NEXT_RESULT, 0); i++) {
+        for (int i = 0; i < applied.nextResult(); i++) {
             results.add(String.format("results/%06d.jsonl.gz", i));
         }
-        RestoreRecord.AccessReview access = null;
-        if (state.containsKey(RestoreWriter.ACCESS)) {
-            RestoreWriter.AccessAnswers answers = Json.mapper().readValue(state.getString(RestoreWriter.ACCESS),
-                    RestoreWriter.AccessAnswers.class);
-            access = new RestoreRecord.AccessReview(answers.allowed().size() + answers.denied().size(),
-                    answers.denied().stream().map(Object::toString).toList());
-        }
-        StepExecution hooksStep = jobRepository.getLastStepExecution(
-                chunkContext.getStepContext().getStepExecution().getJobExecution().getJobInstance(), RestoreJobConfiguration.HOOKS_STEP);
-        List<HookResult> hooks = hooksStep == null || !hooksStep.getExecutionContext().containsKey(RestoreHooksTasklet.RESULTS) ? List.of()
-                : Json.read(hooksStep.getExecutionContext().getString(RestoreHooksTasklet.RESULTS), new TypeReference<List<HookResult>>() { });
+        RestoreRecord.AccessReview access = applied.access() == null ? null
+                : new RestoreRecord.AccessReview(applied.access().allowed().size() + applied.access().denied().size(),
+                        applied.access().denied().stream().map(Object::toString).toList());
+        List<HookResult> hooks = RestoreHandoff.hookResults(jobRepository, job);
         RestoreRecord started = records.find(name).orElseThrow();
         Phase phase = counts.getOrDefault(Outcome.FAILED, 0L) > 0 || hooks.stream().anyMatch(HookResult::stops)
                 ? Phase.PartiallyFailed : Phase.Completed;
         records.save(new RestoreRecord(name, started.backup(), phase, started.dryRun(), started.startedAt(), clock.instant(),
                 started.cluster(), started.selection(), started.namespaceMapping(), started.existingResourcePolicy(),
-                started.restoreVolumes(), counts, problems, results, access, hooks));
+                started.restoreVolumes(), counts, applied.problems(), results, access, hooks));
         return RepeatStatus.FINISHED;
     }
 }

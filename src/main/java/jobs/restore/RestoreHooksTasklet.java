@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import jobs.hooks.HookCounts;
 import jobs.hooks.HookResult;
 import jobs.hooks.HookRunner;
 import jobs.hooks.OnError;
@@ -40,7 +39,6 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 class RestoreHooksTasklet implements Tasklet {
 
-    static final String RESULTS = "hooks.results";
     static final String PHASE = "post-restore";
     private static final Logger log = LoggerFactory.getLogger(RestoreHooksTasklet.class);
 
@@ -90,8 +88,7 @@ class RestoreHooksTasklet implements Tasklet {
                 pool.shutdownNow();
             }
         }
-        chunkContext.getStepContext().getStepExecution().getExecutionContext().putString(RESULTS, Json.write(results));
-        HookCounts.add(chunkContext.getStepContext().getStepExecution().getExecutionContext(), results);
+        RestoreHandoff.hookResults(chunkContext.getStepContext().getStepExecution(), results);
         if (!targets.isEmpty()) {
             log.info("Restore {}: {} post-restore hooks run in the pods of {} objects, {} did not succeed", restore, results.size(),
                     targets.size(), results.stream().filter(r -> !r.succeeded()).count());

@@ -1,6 +1,5 @@
 package jobs.restore;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,7 +7,6 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import jobs.config.KbackupProperties;
 import jobs.hooks.RestoreHookRules;
 import jobs.kube.Cluster;
@@ -19,7 +17,6 @@ import jobs.store.Manifest;
 import jobs.store.ReaderMarks;
 import jobs.store.RestorePoints;
 import jobs.store.RestoreRecords;
-import jobs.support.Json;
 import jobs.support.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,11 +107,11 @@ public class RestoreJobConfiguration {
     @StepScope
     RestoreProcessor restoreProcessor(RestorePoints restorePoints, RestoreRecords records, KbackupProperties properties,
                                       Cluster cluster, RestoreHookRules restoreHookRules,
-                                      @Value("#{stepExecution.jobExecution.jobParameters}") JobParameters p,
-                                      @Value("#{jobExecutionContext['" + VerifyTasklet.NEEDED + "']}") String needed) throws Exception {
+                                      @Value("#{stepExecution}") StepExecution stepExecution) {
+        JobParameters p = stepExecution.getJobExecution().getJobParameters();
         RestoreParameters parameters = RestoreParameters.of(p);
         Manifest manifest = manifest(restorePoints, parameters.backup());
-        Set<String> neededSet = needed == null ? new TreeSet<>() : Json.mapper().readValue(needed, new TypeReference<TreeSet<String>>() { });
+        Set<String> neededSet = RestoreHandoff.needed(stepExecution.getJobExecution());
         ResourceModifiers modifiers = modifiers(records, parameters.name(), p.getString(MODIFIERS_DIGEST));
         return new RestoreProcessor(parameters, manifest, RestorePlan.of(manifest, parameters.selection(),
                 properties.restore().priorities()), neededSet, modifiers, restoreHookRules, cluster);
@@ -153,11 +150,9 @@ public class RestoreJobConfiguration {
     @StepScope
     RestoreHooksTasklet restoreHooksTasklet(Cluster cluster, RestoreRecords records, JobRepository jobRepository, Clock clock,
                                             KbackupProperties properties,
-                                            @Value("#{stepExecution}") StepExecution stepExecution) throws Exception {
+                                            @Value("#{stepExecution}") StepExecution stepExecution) {
         RestoreParameters parameters = RestoreParameters.of(stepExecution.getJobExecution().getJobParameters());
-        StepExecution apply = jobRepository.getLastStepExecution(stepExecution.getJobExecution().getJobInstance(), APPLY_STEP);
-        List<HookTarget> targets = apply == null || !apply.getExecutionContext().containsKey(RestoreWriter.HOOK_TARGETS) ? List.of()
-                : RestoreWriter.readHookTargets(apply.getExecutionContext().getString(RestoreWriter.HOOK_TARGETS));
+        List<HookTarget> targets = RestoreHandoff.applied(jobRepository, stepExecution.getJobExecution()).hookTargets();
         return new RestoreHooksTasklet(cluster, records, parameters.name(), targets, clock, properties.restore().parallelism());
     }
 

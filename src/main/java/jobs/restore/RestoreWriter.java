@@ -85,21 +85,42 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
         });
     }
 
+    /**
+     * The apply step's state, as its context holds it after any commit: what a resumed step starts from, and what the
+     * steps after it read.
+     *
+     * @param nextResult  how many result blobs are stored
+     * @param counts      items per outcome
+     * @param problems    the failed, skipped and forbidden items (capped)
+     * @param access      a dry run's permission answers, null otherwise
+     * @param hookTargets the restored objects whose pods run post-restore hooks
+     */
+    record State(int nextResult, Map<String, Long> counts, List<ItemResult> problems, AccessAnswers access, List<HookTarget> hookTargets) {
+
+        static State of(ExecutionContext context) {
+            try {
+                return new State(context.getInt(NEXT_RESULT, 0),
+                        context.containsKey(COUNTS) ? Json.mapper().readValue(context.getString(COUNTS),
+                                new TypeReference<TreeMap<String, Long>>() { }) : new TreeMap<>(),
+                        context.containsKey(PROBLEMS) ? readProblems(context.getString(PROBLEMS)) : new ArrayList<>(),
+                        context.containsKey(ACCESS) ? Json.mapper().readValue(context.getString(ACCESS), AccessAnswers.class) : null,
+                        context.containsKey(HOOK_TARGETS) ? Json.mapper().readValue(context.getString(HOOK_TARGETS),
+                                new TypeReference<List<HookTarget>>() { }) : List.of());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     @Override
     public void open(ExecutionContext context) {
-        nextResult = context.getInt(NEXT_RESULT, 0);
-        try {
-            counts = context.containsKey(COUNTS)
-                    ? Json.mapper().readValue(context.getString(COUNTS), new TypeReference<TreeMap<String, Long>>() { })
-                    : new TreeMap<>();
-            problems = context.containsKey(PROBLEMS) ? readProblems(context.getString(PROBLEMS)) : new ArrayList<>();
-            hookTargets = context.containsKey(HOOK_TARGETS) ? readHookTargets(context.getString(HOOK_TARGETS)) : new ArrayList<>();
-            if (context.containsKey(ACCESS)) {
-                AccessAnswers answers = Json.mapper().readValue(context.getString(ACCESS), AccessAnswers.class);
-                permissions.remember(answers.allowed(), answers.denied());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        State state = State.of(context);
+        nextResult = state.nextResult();
+        counts = new TreeMap<>(state.counts());
+        problems = new ArrayList<>(state.problems());
+        hookTargets = new ArrayList<>(state.hookTargets());
+        if (state.access() != null) {
+            permissions.remember(state.access().allowed(), state.access().denied());
         }
     }
 
@@ -316,11 +337,7 @@ class RestoreWriter implements ItemStreamWriter<RestoreAction> {
         progress.finish();
     }
 
-    static List<HookTarget> readHookTargets(String json) throws IOException {
-        return new ArrayList<>(Json.mapper().readValue(json, new TypeReference<List<HookTarget>>() { }));
-    }
-
-    static List<ItemResult> readProblems(String json) throws IOException {
+    private static List<ItemResult> readProblems(String json) throws IOException {
         return new ArrayList<>(Json.mapper().readValue(json, new TypeReference<List<ItemResult>>() { }));
     }
 }

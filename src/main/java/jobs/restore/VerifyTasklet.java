@@ -11,7 +11,6 @@ import jobs.kube.ResourceType;
 import jobs.store.ChunkCodec;
 import jobs.store.Manifest;
 import jobs.store.RestorePoints;
-import jobs.support.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -27,7 +26,6 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 class VerifyTasklet implements Tasklet {
 
-    static final String NEEDED = "restore.needed";
     private static final Logger log = LoggerFactory.getLogger(VerifyTasklet.class);
 
     private final RestorePoints restorePoints;
@@ -69,8 +67,7 @@ class VerifyTasklet implements Tasklet {
             throw new jobs.store.DamagedRestorePointException(manifest.name(), "manifest.json",
                     "lists " + manifest.itemCount() + " objects but its chunks hold " + objects);
         }
-        chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext()
-                .putString(NEEDED, Json.mapper().writeValueAsString(needed));
+        RestoreHandoff.needed(chunkContext.getStepContext().getStepExecution().getJobExecution(), needed);
         log.info("Restore point {} verified: {} chunks, {} objects", manifest.name(), manifest.chunks().size(), objects);
         return RepeatStatus.FINISHED;
     }
