@@ -105,6 +105,24 @@ class DiffTest {
         assertThat(drifted.out()).contains("~ configmaps shop2/app-config: replace /data/mode");
     }
 
+    /** The same through Azure Blob (Azurite): restore points read through the store port alike. */
+    @Test
+    void diffsRestorePointsInAzureBlob() {
+        Kbackup azure = Kbackup.azure(dir, cluster.api(), "diff-" + java.util.UUID.randomUUID().toString().substring(0, 8))
+                .with("--kbackup.backup.chunk-size=3");
+        assertThat(azure.run("backup", "--name", "one", SHOP, "--snapshot-volumes", "false").exitCode()).isZero();
+        cluster.api().client().configMaps().inNamespace("shop").withName("app-config").edit(c -> {
+            c.getData().remove("mode");
+            return c;
+        });
+        assertThat(azure.run("backup", "--name", "two", SHOP, "--snapshot-volumes", "false").exitCode()).isZero();
+
+        Kbackup.Result result = azure.run("diff", "one", "two", "--include-resources", "configmaps");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("~ configmaps shop/app-config: remove /data").doesNotContain("secrets");
+    }
+
     @Test
     void badInputIsRefusedNamingIt() {
         Kbackup kbackup = backup("only");
