@@ -103,11 +103,8 @@ class RestoreHooksTasklet implements Tasklet {
         }
         Instant start = clock.instant();
         Duration longest = target.hooks().stream().map(RestoreExecHook::waitTimeout).max(Duration::compareTo).orElseThrow();
-        WorkloadPods.Found found = workloads.await(target, start.plus(longest));
         List<HookResult> results = new ArrayList<>();
-        for (String pod : found.pods()) {
-            results.addAll(runPod(target, pod, start));
-        }
+        WorkloadPods.Found found = workloads.forEachPod(target, start.plus(longest), pod -> results.addAll(runPod(target, pod, start)));
         if (!found.complete()) {
             RestoreExecHook first = target.hooks().get(0);
             results.add(HookRunner.logged(new HookResult(target.namespace() + "/" + target.name(), first.exec().container(), first.exec().command(),
@@ -119,7 +116,7 @@ class RestoreHooksTasklet implements Tasklet {
     }
 
     /** One pod's hooks, or what a killed run already stored for it. */
-    private List<HookResult> runPod(HookTarget target, String pod, Instant start) throws InterruptedException {
+    private List<HookResult> runPod(HookTarget target, String pod, Instant start) {
         String blob = "hooks/" + target.namespace() + "/" + pod + ".json";
         Optional<byte[]> done = records.getBlob(restore, blob);
         if (done.isPresent()) {
@@ -137,7 +134,7 @@ class RestoreHooksTasklet implements Tasklet {
         return results;
     }
 
-    private HookResult runOne(String namespace, String pod, RestoreExecHook hook, Instant start) throws InterruptedException {
+    private HookResult runOne(String namespace, String pod, RestoreExecHook hook, Instant start) {
         String name = namespace + "/" + pod;
         Duration wait = Duration.between(clock.instant(), start.plus(hook.waitTimeout()));
         String state = hook.waitForReady() ? "ready" : "running";

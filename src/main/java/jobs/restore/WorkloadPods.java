@@ -22,7 +22,7 @@ import jobs.support.Json;
 /**
  * Finds the pods of a restored workload as its controllers create them: pods whose controller is the workload, or
  * (for a Deployment) one of the ReplicaSets it controls, matched by owner uid so that pods of an older workload of
- * the same name never count. Waits until as many as the workload wants exist, or until a deadline.
+ * the same name never count.
  */
 final class WorkloadPods {
 
@@ -48,20 +48,38 @@ final class WorkloadPods {
         this.clock = clock;
     }
 
-    Found await(HookTarget target, Instant deadline) throws InterruptedException {
+    /** The pods of a restored pod or workload as they are now; none when the object is gone. */
+    private Found find(HookTarget target) {
         if (target.isPod()) {
             return new Found(List.of(target.name()), 1);
         }
+        GenericKubernetesResource workload = cluster.get(target.type(), target.namespace(), target.name()).orElse(null);
+        if (workload == null) {
+            return new Found(List.of(), 1);
+        }
+        JsonNode object = Json.mapper().valueToTree(workload);
+        return new Found(owned(target, workload.getMetadata().getUid(), object.path("spec").path("selector")),
+                expected(target.type(), object));
+    }
+
+    /**
+     * Hands each pod of the target to {@code each} as soon as it exists, one at a time, until as many as the workload
+     * wants were handed or the deadline passed: a StatefulSet creates its next pod only once the last is ready, which
+     * may need that pod's hook first.
+     *
+     * @return what was found last, to tell whether pods are missing
+     */
+    Found forEachPod(HookTarget target, Instant deadline, java.util.function.Consumer<String> each) throws InterruptedException {
+        java.util.Set<String> handed = new java.util.HashSet<>();
         while (true) {
-            GenericKubernetesResource workload = cluster.get(target.type(), target.namespace(), target.name()).orElse(null);
-            if (workload == null) {
-                return new Found(List.of(), 1);
+            Found found = find(target);
+            for (String pod : found.pods()) {
+                if (handed.add(pod)) {
+                    each.accept(pod);
+                }
             }
-            JsonNode object = Json.mapper().valueToTree(workload);
-            int expected = expected(target.type(), object);
-            List<String> pods = owned(target, workload.getMetadata().getUid(), object.path("spec").path("selector"));
-            if (pods.size() >= expected || !clock.instant().isBefore(deadline)) {
-                return new Found(pods, expected);
+            if (handed.size() >= found.expected() || !clock.instant().isBefore(deadline)) {
+                return new Found(List.copyOf(handed), found.expected());
             }
             Thread.sleep(POLL.toMillis());
         }

@@ -132,6 +132,29 @@ class RestoreHooksTest {
         assertThat(result.out()).contains("Hooks:").containsPattern("post-restore +shop2/api-7c9f-0/api +Succeeded");
     }
 
+    /** A StatefulSet makes its pods one by one: each pod's hook runs as soon as it is ready, not once all exist. */
+    @Test
+    void aStatefulSetsPodsRunTheirHooksAsTheyAppear() {
+        cluster.api().create(new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder().withNewMetadata().withName("db")
+                .withNamespace("shop").endMetadata().withNewSpec().withReplicas(2).withServiceName("db")
+                .withNewSelector().addToMatchLabels("app", "db").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "db")
+                .addToAnnotations("post.hook.restore.velero.io/command", "[\"seed\"]")
+                .addToAnnotations("post.hook.restore.velero.io/wait-for-ready", "true").endMetadata()
+                .withNewSpec().addNewContainer().withName("db").withImage("postgres:16").endContainer().endSpec()
+                .endTemplate().endSpec().build());
+        Kbackup kbackup = backedUp();
+        controller = new WorkloadController(cluster.api(), "shop2", Duration.ofMillis(200), Duration.ofMillis(700));
+
+        Kbackup.Result result = restore(kbackup, "ordered", "--include-resources", "statefulsets");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        Event firstHook = cluster.api().events().matching("exec-start shop2/db-0/db seed").get(0);
+        Event secondPod = cluster.api().events().matching("create pods shop2/db-1").get(0);
+        assertThat(firstHook.sequence()).as("db-0's hook ran before db-1 existed").isLessThan(secondPod.sequence());
+        assertThat(record("ordered").hooks()).extracting(HookResult::pod).containsExactly("shop2/db-0", "shop2/db-1");
+    }
+
     /**
      * A restore killed while its hooks run: the relaunch runs no hook again in a pod whose hooks had ended (their
      * results were stored), runs the interrupted pod's again, and records both.

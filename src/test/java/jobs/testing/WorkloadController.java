@@ -18,9 +18,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Plays the Deployment and ReplicaSet controllers and the kubelet in one namespace of the API double: a Deployment
- * gets a ReplicaSet it controls, a ReplicaSet its replicas of pods (labels, annotations and spec from the template,
- * names {@code <replicaset>-<n>}), and every pod in the namespace starts: Running with its containers running
+ * Plays the Deployment, ReplicaSet and StatefulSet controllers and the kubelet in one namespace of the API double: a
+ * Deployment gets a ReplicaSet it controls, a ReplicaSet its replicas of pods (labels, annotations and spec from the
+ * template, names {@code <replicaset>-<n>}), a StatefulSet its pods {@code <name>-<k>} one by one, each once the one
+ * before is ready (OrderedReady), and every pod in the namespace starts: Running with its containers running
  * {@code startAfter} after it was first seen, and ready {@code readyAfter} after that (never, when null). Tests read
  * when each pod became ready.
  */
@@ -74,6 +75,25 @@ public final class WorkloadController implements AutoCloseable {
             }
         }
         List<Pod> pods = client.pods().inNamespace(namespace).list().getItems();
+        for (var set : client.apps().statefulSets().inNamespace(namespace).list().getItems()) {
+            // OrderedReady: pod k is created once pods 0..k-1 are ready.
+            int replicas = set.getSpec().getReplicas() == null ? 1 : set.getSpec().getReplicas();
+            for (int k = 0; k < replicas; k++) {
+                String name = set.getMetadata().getName() + "-" + k;
+                if (pods.stream().anyMatch(p -> p.getMetadata().getName().equals(name))) {
+                    if (!readyAt.containsKey(name)) {
+                        break;
+                    }
+                    continue;
+                }
+                var template = set.getSpec().getTemplate();
+                client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+                        .withLabels(template.getMetadata().getLabels()).withAnnotations(template.getMetadata().getAnnotations())
+                        .withOwnerReferences(owner("apps/v1", "StatefulSet", set.getMetadata().getName(), set.getMetadata().getUid()))
+                        .endMetadata().withSpec(template.getSpec()).withNewStatus().withPhase("Pending").endStatus().build()).create();
+                break;
+            }
+        }
         for (ReplicaSet rs : client.apps().replicaSets().inNamespace(namespace).list().getItems()) {
             String uid = rs.getMetadata().getUid();
             long owned = pods.stream().filter(p -> ownedBy(p.getMetadata().getOwnerReferences(), uid)).count();
