@@ -224,6 +224,17 @@ public final class ApiServer implements AutoCloseable {
         return events;
     }
 
+    /**
+     * An RBAC PolicyRule of a Role (its namespace) or ClusterRole (null namespace).
+     */
+    public record RbacRule(List<String> apiGroups, List<String> resources, List<String> verbs, String namespace) {
+    }
+
+    /** From now on kbackup's account may do only what these rules grant, as a real server's RBAC authorizer decides. */
+    public void grantOnly(List<RbacRule> rules) {
+        authorizer.grantOnly(rules.stream().map(r -> new Authorizer.Grant(r.apiGroups(), r.resources(), r.verbs(), r.namespace())).toList());
+    }
+
     public void deny(String verb, String group, String resource, String namespace) {
         authorizer.deny(verb, group, resource, namespace);
     }

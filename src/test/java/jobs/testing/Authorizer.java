@@ -2,6 +2,7 @@ package jobs.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,7 +10,8 @@ import io.fabric8.mockwebserver.http.MockResponse;
 
 /**
  * The API double's authorizer: everything is allowed except what a test denies kbackup's account (the token of
- * {@link ApiServer#writeKubeconfig}; the tests' own client is an administrator), and the double answers both
+ * {@link ApiServer#writeKubeconfig}; the tests' own client is an administrator), or, once a test grants it RBAC rules
+ * (those of the shipped manifests), only what they grant; the double answers both
  * requests and SelfSubjectAccessReviews by the same rules, as a real API server's RBAC authorizer does. Creating a
  * Role or ClusterRole whose {@code escalate} is denied, or a binding whose {@code bind} on its role is denied, is
  * refused the way RBAC refuses a grant of permissions the caller does not hold.
@@ -28,14 +30,37 @@ final class Authorizer {
         }
     }
 
+    /**
+     * An RBAC PolicyRule, matched as kube-apiserver's RBAC authorizer matches it: {@code *} or an exact group,
+     * resource (subresources spelled {@code pods/exec}) and verb; a namespace for a Role's rule, null for a ClusterRole's.
+     */
+    record Grant(List<String> apiGroups, List<String> resources, List<String> verbs, String namespace) {
+
+        boolean covers(String verb, String group, String resource, String namespace) {
+            return (this.namespace == null || this.namespace.equals(namespace))
+                    && (apiGroups.contains("*") || apiGroups.contains(group))
+                    && (resources.contains("*") || resources.contains(resource)
+                        || resource.contains("/") && resources.contains("*/" + resource.substring(resource.indexOf('/') + 1)))
+                    && (verbs.contains("*") || verbs.contains(verb));
+        }
+    }
+
     private final Set<Denial> denials = ConcurrentHashMap.newKeySet();
+    /** When set, kbackup's account may do only what these grant (and the denials still take away). */
+    private volatile List<Grant> grants;
 
     void deny(String verb, String group, String resource, String namespace) {
         denials.add(new Denial(verb, group, resource, namespace));
     }
 
+    void grantOnly(List<Grant> rules) {
+        this.grants = List.copyOf(rules);
+    }
+
     boolean allowed(String verb, String group, String resource, String namespace) {
-        return denials.stream().noneMatch(d -> d.covers(verb, group, resource, namespace));
+        List<Grant> only = grants;
+        return (only == null || only.stream().anyMatch(g -> g.covers(verb, group, resource, namespace)))
+                && denials.stream().noneMatch(d -> d.covers(verb, group, resource, namespace));
     }
 
     /** Whether this caller may exec into pods of the namespace ({@code create pods/exec}). */
@@ -45,7 +70,7 @@ final class Authorizer {
 
     /** The 403 a request gets, or null when it may go on. */
     MockResponse check(String authorization, String method, ApiServer.Route route, Map<String, String> query, JsonNode body) {
-        if (route == null || denials.isEmpty() || !isKbackup(authorization)) {
+        if (route == null || (denials.isEmpty() && grants == null) || !isKbackup(authorization)) {
             return null;
         }
         String verb = switch (method) {
