@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * double's authorizer is given exactly the rules of the manifest's ClusterRole and Role for the account (read from
  * the YAML, matched by the double's own RBAC matcher) and refuses anything else with 403, as kube-apiserver does.
  * A CSI backup with hooks and lease ownership runs as kbackup-backup; a restore of it with volumes and restore hooks
- * as kbackup-restore.
+ * as kbackup-restore; the purge of it, with its snapshot, as kbackup-backup (the purge CronJob's account).
  */
 class ShippedRbacTest {
 
@@ -82,7 +82,7 @@ class ShippedRbacTest {
         try (SnapshotController snapshots = new SnapshotController(api, null, Duration.ofMillis(200));
              WorkloadController workloads = new WorkloadController(api, "shop-dr", Duration.ofSeconds(1), Duration.ZERO)) {
             api.grantOnly(rulesOf("kbackup-backup"));
-            Kbackup.Result backup = kbackup.run("backup", "--name", "rbac", "--include-namespaces", "shop");
+            Kbackup.Result backup = kbackup.run("backup", "--name", "rbac", "--include-namespaces", "shop", "--ttl", "1s");
 
             assertThat(backup.exitCode()).as(backup.toString()).isZero();
             assertThat(api.events().matching("exec-end shop/db-0/db sync exit 0")).hasSize(1);
@@ -94,6 +94,15 @@ class ShippedRbacTest {
             assertThat(restore.exitCode()).as(restore.toString()).isZero();
             assertThat(api.events().matching("exec-end shop-dr/db-0/db reindex exit 0")).hasSize(1);
             assertThat(api.client().persistentVolumeClaims().inNamespace("shop-dr").withName("data").get()).isNotNull();
+
+            // The purge CronJob runs as the backup account: deleting the expired restore point deletes its snapshot.
+            api.grantOnly(rulesOf("kbackup-backup"));
+            Kbackup.Result purge = kbackup.run("purge", "--keep-last", "0");
+
+            assertThat(purge.exitCode()).as(purge.toString()).isZero();
+            assertThat(purge.out()).contains("DELETED  rbac");
+            assertThat(api.client().genericKubernetesResources("snapshot.storage.k8s.io/v1", "VolumeSnapshot").inNamespace("shop")
+                    .withName("kbackup-rbac-data").get()).as("the backup's VolumeSnapshot").isNull();
         }
     }
 }
