@@ -17,7 +17,8 @@ import jobs.kube.ResourceType;
  * What applying each planned object needs from RBAC, like AKS Backup's Validate step: the verb on its type in its
  * namespace, {@code create namespaces} for a namespace that does not exist yet, {@code escalate} to create a role
  * and {@code bind} on the role a binding refers to (a real API server refuses grants the caller does not hold),
- * and the snapshot objects a CSI volume is restored through. Each distinct permission is asked once, by a
+ * the snapshot objects a CSI volume is restored through, and what post-restore hooks need (listing, watching and
+ * exec into the restored pods). Each distinct permission is asked once, by a
  * SelfSubjectAccessReview, so the API server's own authorizer decides.
  */
 final class RestorePermissions {
@@ -87,6 +88,16 @@ final class RestorePermissions {
             ResourceType snapshots = KnownTypes.VOLUME_SNAPSHOTS;
             needed.add(new Access("create", contents.group(), contents.resource(), null));
             needed.add(new Access("create", snapshots.group(), snapshots.resource(), namespace));
+            needed.add(new Access("watch", snapshots.group(), snapshots.resource(), namespace)); // waited on until ready
+        }
+        if (action.hooks() != null && !action.hooks().hooks().isEmpty()) {
+            // Post-restore hooks: the pods are found by listing, waited on by watching, and run over pods/exec.
+            needed.add(new Access("list", "", "pods", namespace));
+            needed.add(new Access("watch", "", "pods", namespace));
+            needed.add(new Access("create", "", "pods/exec", namespace));
+            if (type.qualifiedName().equals("deployments.apps")) {
+                needed.add(new Access("list", "apps", "replicasets", namespace));
+            }
         }
         return needed;
     }

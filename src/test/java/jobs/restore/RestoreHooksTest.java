@@ -132,6 +132,19 @@ class RestoreHooksTest {
         assertThat(result.out()).contains("Hooks:").containsPattern("post-restore +shop2/api-7c9f-0/api +Succeeded");
     }
 
+    /** --validate asks the API server for what the hooks need too: exec into the restored pods. */
+    @Test
+    void validateNamesTheExecPermissionHooksNeed() {
+        api(1, Map.of("post.hook.restore.velero.io/command", REINDEX));
+        Kbackup kbackup = backedUp();
+        cluster.api().deny("create", "", "pods/exec", "shop2");
+
+        Kbackup.Result result = restore(kbackup, "check", "--validate");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.out()).contains("create pods/exec in namespace shop2");
+    }
+
     /** A StatefulSet makes its pods one by one: each pod's hook runs as soon as it is ready, not once all exist. */
     @Test
     void aStatefulSetsPodsRunTheirHooksAsTheyAppear() {
