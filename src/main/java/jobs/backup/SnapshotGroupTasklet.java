@@ -32,7 +32,8 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * Snapshots the volumes of one partition, records each outcome in the restore point at once, and freezes the pods
- * with backup hooks that mount them for as short as it can: their pre hooks run, every snapshot is started and
+ * with backup hooks that mount them for as short as it can: what the snapshots need is read first (with azure-disk,
+ * the source disk and any existing snapshot), then their pre hooks run, every snapshot is started and
  * waited on only until it is cut, their post hooks run (always, once pre hooks were attempted, whatever failed in
  * between), and only then are the snapshots awaited until ready.
  *
@@ -106,9 +107,18 @@ class SnapshotGroupTasklet implements Tasklet {
                 toSnapshot.put(volume, ref);
             }
         }
+        // What can be read before a freeze is read now (Azure: the source disk, an existing snapshot).
+        Map<Volume, Snapshotter.Prepared> prepared = new LinkedHashMap<>();
+        toSnapshot.forEach((volume, ref) -> {
+            try {
+                prepared.put(volume, snapshotter.prepare(backupName, ref));
+            } catch (SnapshotException e) {
+                failed(volume, ref, e.getMessage());
+            }
+        });
         // A group of pods alone (hooks without volumes) runs its hooks; one whose volumes are done runs none.
         boolean hooksOnly = entries.isEmpty() && !pods.isEmpty() && enabled;
-        if (toSnapshot.isEmpty() && !hooksOnly) {
+        if (prepared.isEmpty() && !hooksOnly) {
             return RepeatStatus.FINISHED;
         }
         List<HookResult> results = new ArrayList<>();
@@ -129,16 +139,16 @@ class SnapshotGroupTasklet implements Tasklet {
             if (stopped == null) {
                 // The watchdog: frozen pods wait for the cuts at most maxFreeze in all, then they are thawed.
                 java.time.Instant thawBy = java.time.Instant.now().plus(maxFreeze);
-                toSnapshot.forEach((volume, ref) -> {
+                prepared.forEach((volume, snapshot) -> {
                     try {
                         Duration left = started.isEmpty() ? timeout : Duration.between(java.time.Instant.now(), thawBy);
                         if (left.isNegative() || left.isZero()) {
                             throw new SnapshotException("not cut: its pods' freeze reached kbackup.hooks.backup.max-freeze ("
                                     + maxFreeze + ") first");
                         }
-                        cut.put(volume, snapshotter.start(backupName, ref, left.compareTo(timeout) < 0 ? left : timeout));
+                        cut.put(volume, snapshot.start(left.compareTo(timeout) < 0 ? left : timeout));
                     } catch (SnapshotException e) {
-                        failed(volume, ref, e.getMessage());
+                        failed(volume, toSnapshot.get(volume), e.getMessage());
                     }
                 });
             }
@@ -154,8 +164,8 @@ class SnapshotGroupTasklet implements Tasklet {
             }
         }
         if (stopped != null) {
-            for (Map.Entry<Volume, VolumeRef> e : toSnapshot.entrySet()) {
-                failed(e.getKey(), e.getValue(), "not snapshotted: " + stopped);
+            for (Volume volume : prepared.keySet()) {
+                failed(volume, toSnapshot.get(volume), "not snapshotted: " + stopped);
             }
             return RepeatStatus.FINISHED;
         }

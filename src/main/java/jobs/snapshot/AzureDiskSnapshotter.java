@@ -92,39 +92,52 @@ final class AzureDiskSnapshotter implements Snapshotter {
      */
     @Override
     public Cut start(String backupName, VolumeRef volume, Duration timeout) {
+        return prepare(backupName, volume).start(timeout);
+    }
+
+    /** Finds the source disk and an existing snapshot of this backup (two ARM reads) before any freeze. */
+    @Override
+    public Prepared prepare(String backupName, VolumeRef volume) {
         String name = SnapshotNames.of(backupName, volume.persistentVolume(), MAX_NAME);
         Matcher disk = parse(volume.handle());
         String diskId = disk.group(0);
         SnapshotsClient snapshots = compute.serviceClient().getSnapshots();
+        DiskInner source;
         try {
-            DiskInner source = findDisk(compute.serviceClient().getDisks(), disk.group(2), disk.group(4));
+            source = findDisk(compute.serviceClient().getDisks(), disk.group(2), disk.group(4));
             SnapshotInner existing = find(snapshots, name);
             if (existing != null && "Succeeded".equalsIgnoreCase(existing.provisioningState())) {
                 SnapshotResult done = result(existing, diskId, source);
-                return ignored -> done;
+                return timeout -> ignored -> done;
             }
-            if (source == null) {
-                throw new SnapshotException("disk " + diskId + " does not exist");
-            }
-            limiter.acquire(diskId);
-            Map<String, String> tags = new LinkedHashMap<>();
-            tags.put("kbackup-backup", backupName);
-            tags.put("kbackup-pv", volume.persistentVolume());
-            tags.put("kbackup-pvc", volume.claim());
-            tags.put("kbackup-namespace", volume.namespace());
-            tags.put("kbackup-source-disk", diskId);
-            SnapshotInner request = new SnapshotInner().withLocation(source.location()).withIncremental(true)
-                    .withCreationData(new CreationData().withCreateOption(DiskCreateOption.COPY).withSourceResourceId(diskId));
-            request.withTags(tags);
-            SyncPoller<?, SnapshotInner> poller = snapshots.beginCreateOrUpdate(resourceGroup, name, request)
-                    .setPollInterval(pollInterval);
-            return readyWithin -> awaitReady(poller, name, diskId, source, readyWithin);
         } catch (ManagementException e) {
             throw new SnapshotException("snapshot of disk " + diskId + " failed: " + describe(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SnapshotException("interrupted while waiting to snapshot disk " + diskId, e);
         }
+        if (source == null) {
+            throw new SnapshotException("disk " + diskId + " does not exist");
+        }
+        return timeout -> {
+            try {
+                limiter.acquire(diskId);
+                Map<String, String> tags = new LinkedHashMap<>();
+                tags.put("kbackup-backup", backupName);
+                tags.put("kbackup-pv", volume.persistentVolume());
+                tags.put("kbackup-pvc", volume.claim());
+                tags.put("kbackup-namespace", volume.namespace());
+                tags.put("kbackup-source-disk", diskId);
+                SnapshotInner request = new SnapshotInner().withLocation(source.location()).withIncremental(true)
+                        .withCreationData(new CreationData().withCreateOption(DiskCreateOption.COPY).withSourceResourceId(diskId));
+                request.withTags(tags);
+                SyncPoller<?, SnapshotInner> poller = snapshots.beginCreateOrUpdate(resourceGroup, name, request)
+                        .setPollInterval(pollInterval);
+                return readyWithin -> awaitReady(poller, name, diskId, source, readyWithin);
+            } catch (ManagementException e) {
+                throw new SnapshotException("snapshot of disk " + diskId + " failed: " + describe(e), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SnapshotException("interrupted while waiting to snapshot disk " + diskId, e);
+            }
+        };
     }
 
     private SnapshotResult awaitReady(SyncPoller<?, SnapshotInner> poller, String name, String diskId, DiskInner source,

@@ -34,6 +34,24 @@ public interface Snapshotter {
         SnapshotResult awaitReady(Duration timeout);
     }
 
+    /** A snapshot whose requests that can come before a freeze have been made: only starting it is left. */
+    @FunctionalInterface
+    interface Prepared {
+
+        /** Starts it, like {@link Snapshotter#start}, and returns once it is cut. */
+        Cut start(Duration timeout);
+    }
+
+    /**
+     * Makes the requests a snapshot needs before it is started (finding the source disk, an existing snapshot), so
+     * a pod frozen for it waits for the start alone. By default there are none.
+     *
+     * @throws SnapshotException when the snapshot cannot be taken (its source is gone)
+     */
+    default Prepared prepare(String backupName, VolumeRef volume) {
+        return timeout -> start(backupName, volume, timeout);
+    }
+
     /**
      * Starts a snapshot like {@link #snapshot} and returns once it is cut: the Azure snapshot PUT accepted, the CSI
      * VolumeSnapshot's {@code creationTime} set. By default, once it is ready.

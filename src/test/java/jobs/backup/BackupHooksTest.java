@@ -234,6 +234,10 @@ class BackupHooksTest {
             Event postStart = first("exec-start shop/db-0/db /sbin/fsfreeze --unfreeze");
             assertThat(List.of(preEnd.sequence(), cut.sequence(), postStart.sequence())).isSorted();
             assertThat(Duration.ofNanos(postStart.nanos() - preEnd.nanos())).as("the freeze window").isLessThan(UPLOAD);
+            assertThat(cluster.api().events().all().subList(preEnd.sequence(), postStart.sequence())).extracting(Event::what)
+                    .as("the disk and an existing snapshot are looked up before the freeze, not in it")
+                    .noneMatch(e -> e.startsWith("get disks") || e.startsWith("get snapshots"));
+            assertThat(cluster.api().events().matching("get disks pv-data")).isNotEmpty();
             assertThat(data("disk").isCompleted()).isTrue();
         }
     }

@@ -66,7 +66,8 @@ public final class ArmCompute implements AutoCloseable {
         }
     }
 
-    /** Logs each snapshot PUT this double accepts ("create snapshots NAME"), in the API double's event log. */
+    /** Logs each snapshot PUT this double accepts ("create snapshots NAME") and each GET of a disk or snapshot ("get disks
+     * NAME"), in the API double's event log. */
     public ArmCompute events(Events log) {
         this.events = log;
         return this;
@@ -219,6 +220,10 @@ public final class ArmCompute implements AutoCloseable {
             String id = path.toLowerCase();
             switch (method) {
                 case "GET" -> {
+                    Events log = events;
+                    if (log != null) {
+                        log.add("get " + m.group(3) + " " + m.group(4));
+                    }
                     ObjectNode resource = resources.get(id);
                     if (resource == null) {
                         send(exchange, 404, error("ResourceNotFound", "The Resource '" + m.group(4) + "' was not found."));
