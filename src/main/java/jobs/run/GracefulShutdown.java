@@ -1,8 +1,12 @@
 package jobs.run;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -22,15 +26,21 @@ class GracefulShutdown {
     private static final Duration MAX_WAIT = Duration.ofSeconds(100);
 
     private final ObjectProvider<JobRepository> jobRepository;
+    private final ObjectProvider<DataSource> dataSource;
     private final Map<Long, Thread> hooks = new ConcurrentHashMap<>();
 
-    GracefulShutdown(ObjectProvider<JobRepository> jobRepository) {
+    GracefulShutdown(ObjectProvider<JobRepository> jobRepository, ObjectProvider<DataSource> dataSource) {
         this.jobRepository = jobRepository;
+        this.dataSource = dataSource;
     }
 
     void beforeJob(JobExecution execution) {
         JobRepository repository = jobRepository.getObject();
-        Thread hook = new Thread(() -> stopAndWait(repository, execution), "kbackup-graceful-stop");
+        DataSource database = dataSource.getIfAvailable();
+        Thread hook = new Thread(() -> {
+            stopAndWait(repository, execution);
+            flush(database);
+        }, "kbackup-graceful-stop");
         hooks.put(execution.getId(), hook);
         Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -63,6 +73,25 @@ class GracefulShutdown {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             log.warn("Could not stop execution {}: {}", execution.getId(), e.getMessage());
+        }
+    }
+
+    /**
+     * Writes an H2 file repository out before the process exits. The application closes no context on a signal (no
+     * Spring shutdown hook), so H2 (with {@code WRITE_DELAY=0}, no background writer) would not write its last
+     * commits, and the next launch could read the run as STOPPING, not STOPPED. PostgreSQL has them already.
+     */
+    private static void flush(DataSource database) {
+        if (database == null) {
+            return;
+        }
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
+            if ("H2".equals(connection.getMetaData().getDatabaseProductName())) {
+                statement.execute("CHECKPOINT SYNC");
+            }
+        } catch (SQLException e) {
+            // Closed already: the run ended and the application closed its context, which closed H2 cleanly.
+            log.debug("Job repository not written out here: {}", e.getMessage());
         }
     }
 
