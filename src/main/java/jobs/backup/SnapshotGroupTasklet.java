@@ -3,6 +3,7 @@ package jobs.backup;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,10 +139,10 @@ class SnapshotGroupTasklet implements Tasklet {
             }
             if (stopped == null) {
                 // The watchdog: frozen pods wait for the cuts at most maxFreeze in all, then they are thawed.
-                java.time.Instant thawBy = java.time.Instant.now().plus(maxFreeze);
+                Instant thawBy = Instant.now().plus(maxFreeze);
                 prepared.forEach((volume, snapshot) -> {
                     try {
-                        Duration left = started.isEmpty() ? timeout : Duration.between(java.time.Instant.now(), thawBy);
+                        Duration left = started.isEmpty() ? timeout : Duration.between(Instant.now(), thawBy);
                         if (left.isNegative() || left.isZero()) {
                             throw new SnapshotException("not cut: its pods' freeze reached kbackup.hooks.backup.max-freeze ("
                                     + maxFreeze + ") first");

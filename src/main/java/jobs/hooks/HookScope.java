@@ -3,6 +3,7 @@ package jobs.hooks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import jobs.filter.Glob;
 import jobs.filter.LabelSelector;
 import jobs.support.InvalidInputException;
@@ -39,7 +40,7 @@ record HookScope(List<Glob> included, List<Glob> excluded, LabelSelector selecto
     }
 
     /** A configured value, parsed; a refusal names the key and the value. */
-    static <T> T parse(String key, String value, java.util.function.Function<String, T> parser) {
+    static <T> T parse(String key, String value, Function<String, T> parser) {
         try {
             return parser.apply(value);
         } catch (IllegalArgumentException e) {

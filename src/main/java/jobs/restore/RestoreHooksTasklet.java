@@ -3,16 +3,19 @@ package jobs.restore;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import jobs.hooks.GoDuration;
 import jobs.hooks.HookResult;
 import jobs.hooks.HookRunner;
 import jobs.hooks.OnError;
@@ -109,7 +112,7 @@ class RestoreHooksTasklet implements Tasklet {
             RestoreExecHook first = target.hooks().get(0);
             results.add(HookRunner.logged(new HookResult(target.namespace() + "/" + target.name(), first.exec().container(), first.exec().command(),
                     PHASE, HookResult.TIMED_OUT, -1, Duration.between(start, clock.instant()).toMillis(), "",
-                    "waited " + jobs.hooks.GoDuration.format(longest) + " for the pods of " + target.describe() + ": " + found.pods().size() + " of "
+                    "waited " + GoDuration.format(longest) + " for the pods of " + target.describe() + ": " + found.pods().size() + " of "
                             + found.expected() + " appeared", first.exec().onError().toString())));
         }
         return results;
@@ -120,7 +123,7 @@ class RestoreHooksTasklet implements Tasklet {
         String blob = "hooks/" + target.namespace() + "/" + pod + ".json";
         Optional<byte[]> done = records.getBlob(restore, blob);
         if (done.isPresent()) {
-            return Json.read(new String(done.get(), java.nio.charset.StandardCharsets.UTF_8), new TypeReference<List<HookResult>>() { });
+            return Json.read(new String(done.get(), StandardCharsets.UTF_8), new TypeReference<List<HookResult>>() { });
         }
         List<HookResult> results = new ArrayList<>();
         for (RestoreExecHook hook : target.hooks()) {
@@ -130,7 +133,7 @@ class RestoreHooksTasklet implements Tasklet {
                 break;
             }
         }
-        records.putBlob(restore, blob, Json.write(results).getBytes(java.nio.charset.StandardCharsets.UTF_8), java.util.Map.of());
+        records.putBlob(restore, blob, Json.write(results).getBytes(StandardCharsets.UTF_8), Map.of());
         return results;
     }
 
@@ -149,7 +152,7 @@ class RestoreHooksTasklet implements Tasklet {
         } catch (AwaitTimeoutException e) {
             JsonNode current = cluster.get(KnownTypes.PODS, namespace, pod).map(p -> (JsonNode) Json.mapper().valueToTree(p)).orElse(null);
             return failure(name, hook, HookResult.TIMED_OUT, "container " + container(hook, current) + " was not " + state
-                    + " within the wait timeout " + jobs.hooks.GoDuration.format(hook.waitTimeout()));
+                    + " within the wait timeout " + GoDuration.format(hook.waitTimeout()));
         } catch (ClusterAccessException e) {
             return failure(name, hook, HookResult.ERROR, e.getMessage());
         }

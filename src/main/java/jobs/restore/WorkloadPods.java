@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import jobs.kube.Cluster;
 import jobs.kube.KnownTypes;
@@ -69,8 +70,8 @@ final class WorkloadPods {
      *
      * @return what was found last, to tell whether pods are missing
      */
-    Found forEachPod(HookTarget target, Instant deadline, java.util.function.Consumer<String> each) throws InterruptedException {
-        java.util.Set<String> handed = new java.util.HashSet<>();
+    Found forEachPod(HookTarget target, Instant deadline, Consumer<String> each) throws InterruptedException {
+        Set<String> handed = new HashSet<>();
         while (true) {
             Found found = find(target);
             for (String pod : found.pods()) {
@@ -115,7 +116,7 @@ final class WorkloadPods {
         return pods;
     }
 
-    private void each(ResourceType type, String namespace, String labelSelector, java.util.function.Consumer<ObjectMeta> action) {
+    private void each(ResourceType type, String namespace, String labelSelector, Consumer<ObjectMeta> action) {
         String token = null;
         do {
             token = cluster.list(type, namespace, labelSelector, PAGE, token, o -> action.accept(o.metadata()));
