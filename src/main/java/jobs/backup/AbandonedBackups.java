@@ -2,6 +2,7 @@ package jobs.backup;
 
 import java.time.Clock;
 import java.util.List;
+import jobs.store.Manifest;
 import jobs.store.Manifest.ItemError;
 import jobs.store.Phase;
 import jobs.store.RestorePoints;
@@ -9,6 +10,8 @@ import jobs.run.Runs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,11 +27,14 @@ public class AbandonedBackups {
 
     private final Runs runs;
     private final RestorePoints restorePoints;
+    /** Taken when needed: bad input is refused before the job repository is even opened. */
+    private final ObjectProvider<JobRepository> jobRepository;
     private final Clock clock;
 
-    AbandonedBackups(Runs runs, RestorePoints restorePoints, Clock clock) {
+    AbandonedBackups(Runs runs, RestorePoints restorePoints, ObjectProvider<JobRepository> jobRepository, Clock clock) {
         this.runs = runs;
         this.restorePoints = restorePoints;
+        this.jobRepository = jobRepository;
         this.clock = clock;
     }
 
@@ -40,17 +46,19 @@ public class AbandonedBackups {
 
     /** Marks the abandoned backups Failed; returns their names. */
     public List<String> sweep() {
-        List<String> names = runs.abandonDead(BackupJobConfiguration.JOB_NAME).stream()
-                .map((JobExecution e) -> e.getJobParameters().getString(BackupParameters.NAME)).toList();
-        for (String name : names) {
+        List<JobExecution> dead = runs.abandonDead(BackupJobConfiguration.JOB_NAME);
+        for (JobExecution execution : dead) {
+            String name = execution.getJobParameters().getString(BackupParameters.NAME);
+            // The packs its last commit claimed: kept by a purge's sweep, for the run that resumes it.
+            List<Manifest.ChunkRef> held = PackRefs.committed(jobRepository.getObject(), execution.getJobInstance()).chunks();
             restorePoints.update(name, m -> {
                 if (m.phase() != Phase.InProgress) {
                     return m;
                 }
                 log.warn("Backup {} was abandoned by its process; its restore point is now Failed", name);
-                return m.failed(clock.instant(), List.of(new ItemError(null, null, null, Runs.ABANDONED)));
+                return m.failed(clock.instant(), List.of(new ItemError(null, null, null, Runs.ABANDONED))).holding(held);
             });
         }
-        return names;
+        return dead.stream().map(e -> e.getJobParameters().getString(BackupParameters.NAME)).toList();
     }
 }

@@ -31,7 +31,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * The backup job: {@code discover} (plan the types, open the restore point), {@code resources} (read page by page,
- * filter, write chunk blobs), {@code volumes} (snapshot each selected volume in its own partition, concurrently),
+ * filter, store new objects in packs and refer to unchanged ones), {@code volumes} (snapshot each selected volume in its own partition, concurrently),
  * {@code finalize} (write the manifest). Every step resumes where it stopped when the same restore point name is
  * launched again.
  */
@@ -50,7 +50,7 @@ public class BackupJobConfiguration {
     Job backupJob(JobRepository jobRepository, JobDefaults jobDefaults, Step backupDiscoverStep, Step backupResourcesStep,
                   Step backupVolumesStep, Step backupFinalizeStep, RestorePoints restorePoints, Clock clock) {
         return jobDefaults.builder(JOB_NAME, jobRepository)
-                .listener(new BackupOutcomeListener(restorePoints, clock))
+                .listener(new BackupOutcomeListener(restorePoints, jobRepository, clock))
                 .start(backupDiscoverStep)
                 .next(backupResourcesStep)
                 .next(backupVolumesStep)
@@ -90,16 +90,16 @@ public class BackupJobConfiguration {
     @Bean
     @StepScope
     ResourcesTasklet resourcesTasklet(ResourceReader resourceReader, BackupItemFilter backupItemFilter,
-                                      ChunkWriter chunkWriter, KbackupProperties properties) {
-        return new ResourcesTasklet(resourceReader, backupItemFilter, chunkWriter, properties.backup().chunkSize(),
+                                      PackWriter packWriter, KbackupProperties properties) {
+        return new ResourcesTasklet(resourceReader, backupItemFilter, packWriter, properties.backup().chunkSize(),
                 properties.backup().chunkBytes().toBytes());
     }
 
     @Bean
     @StepScope
     StoredCheckpoint storedCheckpoint(ResourceReader resourceReader, BackupItemFilter backupItemFilter,
-                                      ChunkWriter chunkWriter) {
-        return new StoredCheckpoint(resourceReader, backupItemFilter, chunkWriter);
+                                      PackWriter packWriter) {
+        return new StoredCheckpoint(resourceReader, backupItemFilter, packWriter);
     }
 
     /** Hands the claims to snapshot from the resources step to the volumes step. */
@@ -186,11 +186,12 @@ public class BackupJobConfiguration {
 
     @Bean
     @StepScope
-    ChunkWriter chunkWriter(RestorePoints restorePoints, KbackupProperties properties, Clock clock,
-                            @Value("#{jobParameters['name']}") String name) {
+    PackWriter packWriter(RestorePoints restorePoints, KbackupProperties properties, Clock clock,
+                          @Value("#{jobParameters['name']}") String name,
+                          @Value("#{jobParameters['selection']}") String selection) {
         Progress progress = new Progress("Backup " + name, clock, properties.backup().progressInterval(), log::info);
-        return new ChunkWriter(restorePoints, name, progress, properties.backup().compressionLevel(),
-                properties.backup().uploadsInFlight());
+        return new PackWriter(restorePoints.packs(), () -> restorePoints.base(BackupParameters.selection(selection)), name,
+                progress, clock, properties.backup().compressionLevel(), properties.backup().uploadsInFlight());
     }
 
     @Bean

@@ -2,6 +2,7 @@ package jobs.backup;
 
 import java.time.Clock;
 import java.util.List;
+import jobs.store.Manifest;
 import jobs.store.Manifest.ItemError;
 import jobs.store.Phase;
 import jobs.store.RestorePoints;
@@ -12,11 +13,13 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
 
 /**
  * Makes the job's outcome and the restore point agree: a backup that finished with item errors exits
  * PARTIALLY_FAILED, and a failed run marks its restore point Failed with the cause, so {@code describe} tells
- * why. A Failed restore point is resumed by launching the same name again.
+ * why, and with the packs it had stored, so a purge's sweep keeps them. A Failed restore point is resumed by
+ * launching the same name again.
  */
 class BackupOutcomeListener implements JobExecutionListener {
 
@@ -24,10 +27,12 @@ class BackupOutcomeListener implements JobExecutionListener {
     private static final Logger log = LoggerFactory.getLogger(BackupOutcomeListener.class);
 
     private final RestorePoints restorePoints;
+    private final JobRepository jobRepository;
     private final Clock clock;
 
-    BackupOutcomeListener(RestorePoints restorePoints, Clock clock) {
+    BackupOutcomeListener(RestorePoints restorePoints, JobRepository jobRepository, Clock clock) {
         this.restorePoints = restorePoints;
+        this.jobRepository = jobRepository;
         this.clock = clock;
     }
 
@@ -51,7 +56,8 @@ class BackupOutcomeListener implements JobExecutionListener {
             List<ItemError> causes = execution.getAllFailureExceptions().stream()
                     .map(e -> new ItemError(null, null, null, Failures.reason(e))).distinct().toList();
             try {
-                restorePoints.update(name, m -> m.failed(clock.instant(), causes));
+                List<Manifest.ChunkRef> held = PackRefs.committed(jobRepository, execution.getJobInstance()).chunks();
+                restorePoints.update(name, m -> m.failed(clock.instant(), causes).holding(held));
             } catch (RuntimeException e) {
                 // Storage may be the very thing that failed; the job repository still records the failure.
                 log.warn("Could not mark restore point {} Failed: {}", name, e.getMessage());

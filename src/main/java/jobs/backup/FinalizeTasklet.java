@@ -2,12 +2,10 @@ package jobs.backup;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jobs.kube.ResourceType;
 import jobs.hooks.HookResult;
-import jobs.store.BlobStore.BlobEntry;
 import jobs.store.Manifest;
 import jobs.store.Manifest.ChunkRef;
 import jobs.store.Manifest.ItemError;
@@ -28,8 +26,9 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
- * Last step: collects the committed chunk blobs with their SHA-256 and counts, removes any blob a crashed run
- * wrote past the last commit, and writes the manifest that makes the restore point complete.
+ * Last step: takes the packs the resources step committed, with the lines of each the restore point holds, and
+ * writes the manifest that makes the restore point complete. A pack a crashed run stored past its last commit is
+ * left for the purge's sweep.
  */
 class FinalizeTasklet implements Tasklet {
 
@@ -52,7 +51,6 @@ class FinalizeTasklet implements Tasklet {
         JobExecution job = chunkContext.getStepContext().getStepExecution().getJobExecution();
         StepExecution resources = jobRepository.getLastStepExecution(job.getJobInstance(), BackupJobConfiguration.RESOURCES_STEP);
         ExecutionContext state = resources.getExecutionContext();
-        int committed = state.getInt(ChunkWriter.NEXT_CHUNK, 0);
         BackupPlan plan = BackupPlan.fromJson(job.getExecutionContext().getString(DiscoverTasklet.PLAN));
         List<ItemError> errors = new ArrayList<>(plan.errors());
         if (state.containsKey(ResourceReader.ERRORS)) {
@@ -63,25 +61,10 @@ class FinalizeTasklet implements Tasklet {
             warnings.addAll(ResourceReader.readWarnings(state.getString(ResourceReader.WARNINGS)));
         }
 
-        List<ChunkRef> chunks = new ArrayList<>();
-        Map<String, Long> counts = new LinkedHashMap<>();
-        for (BlobEntry entry : restorePoints.storedChunks(name)) {
-            int index = chunkIndex(entry.key());
-            if (index >= committed) {
-                log.info("Removing chunk {} of {} written after the last commit", entry.key(), name);
-                restorePoints.deleteBlob(name, entry.key());
-                continue;
-            }
-            if (index != chunks.size()) {
-                throw new StorageException("restore point '" + name + "' lacks chunk " + RestorePoints.chunkBlob(chunks.size()), null);
-            }
-            Map<String, Long> perType = ChunkWriter.counts(restorePoints, name, index, entry.metadata());
-            chunks.add(RestorePoints.chunkRef(entry, Long.parseLong(entry.metadata().get(ChunkWriter.META_ITEMS)), perType));
-            perType.forEach((k, v) -> counts.merge(k, v, Long::sum));
-        }
-        if (chunks.size() != committed) {
-            throw new StorageException("restore point '" + name + "' lacks chunk " + RestorePoints.chunkBlob(chunks.size()), null);
-        }
+        PackRefs packs = PackRefs.committed(jobRepository, job.getJobInstance());
+        List<ChunkRef> chunks = packs.chunks();
+        Map<String, Long> counts = packs.counts();
+        Manifest.Storage storage = packs.storage();
 
         List<ResourceCount> resourceCounts = new ArrayList<>();
         for (ResourceType t : plan.types()) {
@@ -97,10 +80,12 @@ class FinalizeTasklet implements Tasklet {
             if (m.phase() == Phase.Deleting) {
                 throw new StorageException("restore point '" + name + "' is being deleted by a purge", null);
             }
-            return m.finished(clock.instant(), items, resourceCounts, chunks, volumes, errors, warnings, hooks);
+            return m.finished(clock.instant(), items, resourceCounts, chunks, volumes, errors, warnings, hooks, storage);
         }).orElseThrow(() -> new StorageException("manifest of restore point '" + name + "' disappeared", null));
-        log.info("Backup {} {}: {} objects in {} chunks, {} volumes, {} warnings", name, manifest.phase(), items,
-                chunks.size(), manifest.volumes().size(), warnings.size());
+        restorePoints.bases().set(manifest);
+        log.info("Backup {} {}: {} objects in {} packs ({} objects and {} bytes new), {} volumes, {} warnings", name,
+                manifest.phase(), items, chunks.size(), storage.newObjects(), storage.newBytes(), manifest.volumes().size(),
+                warnings.size());
         return RepeatStatus.FINISHED;
     }
 
@@ -110,8 +95,4 @@ class FinalizeTasklet implements Tasklet {
                 .toList();
     }
 
-    private static int chunkIndex(String blob) {
-        String file = blob.substring(blob.lastIndexOf('/') + 1);
-        return Integer.parseInt(file.substring(0, file.indexOf('.')));
-    }
 }

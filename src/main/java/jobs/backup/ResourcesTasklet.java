@@ -6,9 +6,10 @@ import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
- * The resources step's work, one commit per call: reads objects until the chunk holds {@code chunkSize} objects or
- * {@code chunkBytes} uncompressed bytes, appends what the selection takes to the chunk (compressed as it goes), and
- * seals it for storing.
+ * The resources step's work, one commit per call: reads objects until the commit's new pack holds {@code chunkSize}
+ * objects or {@code chunkBytes} uncompressed bytes (or the commit {@value #UNCHANGED_PER_NEW} times
+ * {@code chunkSize} objects, unchanged ones included), hands what the selection takes to the writer (which compresses
+ * new ones as it goes, and refers to unchanged ones), and seals the commit.
  *
  * <p>A tasklet rather than Spring Batch's chunk-oriented step because that step cuts a commit by object count
  * alone: with 1 MB Helm release Secrets, 2,000 objects would be 2 GB held at once. Here a commit is cut by bytes as
@@ -17,13 +18,19 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 class ResourcesTasklet implements Tasklet {
 
+    /**
+     * Unchanged objects cost no pack, so a commit may hold more of them: an unchanged cluster then commits (and saves
+     * its growing reference list in the job repository) a tenth as often, and a resumed run re-reads at most that.
+     */
+    static final int UNCHANGED_PER_NEW = 10;
+
     private final ResourceReader reader;
     private final BackupItemFilter filter;
-    private final ChunkWriter writer;
+    private final PackWriter writer;
     private final int chunkSize;
     private final long chunkBytes;
 
-    ResourcesTasklet(ResourceReader reader, BackupItemFilter filter, ChunkWriter writer, int chunkSize, long chunkBytes) {
+    ResourcesTasklet(ResourceReader reader, BackupItemFilter filter, PackWriter writer, int chunkSize, long chunkBytes) {
         this.reader = reader;
         this.filter = filter;
         this.writer = writer;
@@ -36,7 +43,8 @@ class ResourcesTasklet implements Tasklet {
         int kept = 0;
         int read = 0;
         BackupItem item;
-        while (kept < chunkSize && writer.fillingBytes() < chunkBytes && (item = reader.read()) != null) {
+        while (writer.fillingNew() < chunkSize && writer.fillingBytes() < chunkBytes
+                && writer.fillingObjects() < chunkSize * UNCHANGED_PER_NEW && (item = reader.read()) != null) {
             read++;
             contribution.incrementReadCount();
             BackupItem selected = filter.process(item);

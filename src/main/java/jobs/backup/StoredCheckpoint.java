@@ -14,11 +14,11 @@ import org.springframework.batch.infrastructure.item.ItemStream;
 /**
  * The restart state of the resources step, which never claims more than is stored.
  *
- * <p>The writer stores chunks while the next ones are read, so when Spring Batch commits a chunk its blob may still
- * be on its way. This stream owns the reader's, the filter's and the writer's state: after each chunk it takes a
+ * <p>The writer stores packs while the next commits are read, so when Spring Batch commits, the commit's pack may
+ * still be on its way. This stream owns the reader's, the filter's and the writer's state: after each chunk it takes a
  * snapshot of all three and commits the latest snapshot whose chunks are all stored, so the committed state trails
  * by at most the chunks in flight. A run killed at any point resumes at a stored chunk and writes again, under the
- * same names, what might not have been; the manifest step drops any blob numbered past the last committed chunk.
+ * same names, what might not have been; a pack a crashed run stored past its last commit is referred to by no manifest, and the next purge sweeps it.
  *
  * <p>When the reader is exhausted it waits for the last chunks, so the step only completes with everything stored.
  * When the step ends otherwise (failure, stop), {@link #afterStep} lets the chunks in flight finish and saves the
@@ -28,14 +28,14 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
 
     private final ResourceReader reader;
     private final BackupItemFilter filter;
-    private final ChunkWriter writer;
+    private final PackWriter writer;
     /** Every key a snapshot has held: a key a later snapshot lacks (a finished page token) is removed. */
     private final Set<String> keys = new HashSet<>();
     private ExecutionContext context;
     /** Snapshots not committed yet because some of their chunks are in flight, oldest first. */
     private final Deque<ExecutionContext> pending = new ArrayDeque<>();
 
-    StoredCheckpoint(ResourceReader reader, BackupItemFilter filter, ChunkWriter writer) {
+    StoredCheckpoint(ResourceReader reader, BackupItemFilter filter, PackWriter writer) {
         this.reader = reader;
         this.filter = filter;
         this.writer = writer;
@@ -78,7 +78,7 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
 
     /** Puts the latest snapshot whose chunks are all stored into the step's context, to be committed with it. */
     private void commitStored() {
-        int stored = writer.storedChunks();
+        int stored = writer.storedCommits();
         ExecutionContext durable = null;
         while (!pending.isEmpty() && chunks(pending.peekFirst()) <= stored) {
             durable = pending.removeFirst();
@@ -99,7 +99,7 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
     }
 
     private static int chunks(ExecutionContext snapshot) {
-        return snapshot.getInt(ChunkWriter.NEXT_CHUNK);
+        return snapshot.getInt(PackWriter.NEXT_COMMIT);
     }
 
     private void apply(ExecutionContext snapshot) {
@@ -112,5 +112,6 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
         for (Map.Entry<String, Object> entry : snapshot.entrySet()) {
             context.put(entry.getKey(), entry.getValue());
         }
+        writer.saveStored(context, chunks(snapshot));
     }
 }

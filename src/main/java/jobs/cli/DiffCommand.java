@@ -93,8 +93,8 @@ class DiffCommand implements Subcommand {
             result = differ.compare(new RestorePointSide(restorePoints, a, selection, ns -> mapping.getOrDefault(ns, ns)), cluster);
         } else {
             Manifest b = find(restorePoints, "TO", to);
-            result = differ.compare(new RestorePointSide(restorePoints, a, selection, ns -> ns),
-                    new RestorePointSide(restorePoints, b, selection, ns -> ns));
+            List<RestorePointSide> sides = RestorePointSide.pair(restorePoints, a, b, selection);
+            result = differ.compare(sides.get(0), sides.get(1));
         }
         if (output == OutputFormat.json) {
             out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));

@@ -68,6 +68,12 @@ class PurgeCommand implements Subcommand {
             out.printf("Purge%s: %d examined, %d %s, kept %s, %d bytes and %d snapshots freed%n", dryRun ? " (dry run)" : "",
                     summary.examined(), summary.deleted(), dryRun ? "would be deleted" : "deleted", summary.keptByReason(),
                     summary.bytesFreed(), summary.snapshotsDeleted());
+            if (summary.sweep().deferred() != null) {
+                out.printf("Packs: sweep deferred, %s%n", summary.sweep().deferred());
+            } else {
+                out.printf("Packs: %d no restore point refers to %s (%d bytes), %d kept%n", summary.sweep().packs(),
+                        dryRun ? "would be deleted" : "deleted", summary.sweep().bytes(), summary.sweep().remaining());
+            }
         }
         boolean stuck = summary.decisions().stream().anyMatch(d -> d.category().equals("snapshot-delete-failed"));
         return stuck ? ExitCodes.PARTIALLY_FAILED : ExitCodes.COMPLETED;

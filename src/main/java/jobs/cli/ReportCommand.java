@@ -10,19 +10,25 @@ import java.util.List;
 import jobs.report.ExecutionReport;
 import jobs.report.HtmlReport;
 import jobs.report.Reports;
+import jobs.report.StorageReport;
+import jobs.store.RestorePoints;
 import jobs.support.ExitCodes;
 import jobs.support.InvalidInputException;
 import jobs.support.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Reports runs from the job repository: executions with parameters, status, times, per-step counts; "
-                + "totals per job; failures first.")
+                + "totals per job; failures first. Then, from storage, the bytes stored per day.")
 class ReportCommand implements Subcommand {
 
     enum Format { table, json, html }
+
+    private static final Logger log = LoggerFactory.getLogger(ReportCommand.class);
 
     @Option(names = "--job", paramLabel = "backup|restore|purge", description = "Only this job.")
     String job;
@@ -59,11 +65,17 @@ class ReportCommand implements Subcommand {
         Instant now = context.getBean(Clock.class).instant();
         List<ExecutionReport> rows = context.getBean(Reports.class).executions(job == null ? Reports.JOBS : List.of(job),
                 window == null ? null : now.minus(window), status);
+        StorageReport storage = storage(context);
         String text = switch (output) {
-            case json -> Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(
-                    java.util.Map.of("totals", Reports.totals(rows), "executions", rows)) + "\n";
-            case html -> HtmlReport.render(rows, now);
-            case table -> table(rows);
+            case json -> {
+                java.util.Map<String, Object> all = new java.util.LinkedHashMap<>();
+                all.put("totals", Reports.totals(rows));
+                all.put("executions", rows);
+                all.put("storage", storage);
+                yield Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(all) + "\n";
+            }
+            case html -> HtmlReport.render(rows, now, storage);
+            case table -> table(rows) + storageTable(storage);
         };
         if (out != null) {
             Files.writeString(out, text);
@@ -72,6 +84,27 @@ class ReportCommand implements Subcommand {
             stdout.print(text);
         }
         return ExitCodes.COMPLETED;
+    }
+
+    /** What storage holds per day, from the restore points; null, with a warning, when storage cannot be read. */
+    private static StorageReport storage(ApplicationContext context) {
+        try {
+            return StorageReport.of(context.getBean(RestorePoints.class).list());
+        } catch (RuntimeException e) {
+            log.warn("Leaving storage out of the report: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    private static String storageTable(StorageReport storage) {
+        if (storage == null || storage.perDay().isEmpty()) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder(String.format("%nSTORED PER DAY (UTC)%n"));
+        String format = "  %-10s %15s %12s %12s%n";
+        s.append(String.format(format, "DAY", "RESTORE POINTS", "NEW BYTES", "NEW OBJECTS"));
+        storage.perDay().forEach(d -> s.append(String.format(format, d.day(), d.restorePoints(), d.newBytes(), d.newObjects())));
+        return s.toString();
     }
 
     private static String table(List<ExecutionReport> rows) {

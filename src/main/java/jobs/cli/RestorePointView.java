@@ -26,16 +26,17 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
                         @JsonInclude(JsonInclude.Include.NON_NULL) String cluster,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Selection selection,
                         @JsonInclude(JsonInclude.Include.NON_NULL) List<ChunkRef> chunks,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) List<String> damage) {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) List<String> damage,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Manifest.Storage storage) {
 
     static RestorePointView summary(Manifest m) {
         return new RestorePointView(m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.itemCount(),
-                counts(m), m.volumes(), m.errors(), m.warnings(), m.hooks(), null, null, null, null);
+                counts(m), m.volumes(), m.errors(), m.warnings(), m.hooks(), null, null, null, null, m.storage());
     }
 
     static RestorePointView detail(Manifest m, List<String> damage) {
         return new RestorePointView(m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.itemCount(),
-                counts(m), m.volumes(), m.errors(), m.warnings(), m.hooks(), m.cluster(), m.selection(), m.chunks(), damage);
+                counts(m), m.volumes(), m.errors(), m.warnings(), m.hooks(), m.cluster(), m.selection(), m.chunks(), damage, m.storage());
     }
 
     private static Map<String, Long> counts(Manifest m) {
@@ -69,7 +70,16 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
         out.printf("Selection:   namespaces %s, excluded %s, resources %s, excluded %s, selector '%s', cluster resources %s%n",
                 orAll(selection.includeNamespaces()), selection.excludeNamespaces(), orAll(selection.includeResources()),
                 selection.excludeResources(), selection.selector(), selection.includeClusterResources().name().toLowerCase());
-        out.printf("Items:       %d in %d chunks%n", itemCount, chunks.size());
+        if (storage == null) {
+            out.printf("Items:       %d in %d chunks (storage format 1)%n", itemCount, chunks.size());
+        } else {
+            out.printf("Items:       %d in %d packs%n", itemCount, chunks.size());
+            out.printf("Size:        %s of objects, %s stored in the packs it refers to%n", bytes(storage.logicalBytes()),
+                    bytes(storage.referencedBytes()));
+            out.printf("New:         %d objects, %s in %d packs (%s)%n", storage.newObjects(), bytes(storage.newBytes()),
+                    storage.newPacks(), storage.newBytes() == 0 ? "everything was stored already"
+                            : String.format("dedup ratio %.1f", storage.dedupRatio()));
+        }
         out.println("Resources:");
         resources.forEach((r, n) -> out.printf("  %-48s %8d%n", r, n));
         out.println("Volumes:" + (volumes.isEmpty() ? " none" : ""));
@@ -88,6 +98,14 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
 
     private static String orAll(List<String> values) {
         return values.isEmpty() ? "[all]" : values.toString();
+    }
+
+    static String bytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        int unit = (63 - Long.numberOfLeadingZeros(bytes)) / 10;
+        return String.format("%.1f %sB", bytes / (double) (1L << unit * 10), " KMGTPE".charAt(unit));
     }
 
     private static String time(Instant instant) {

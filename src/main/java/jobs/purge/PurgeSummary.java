@@ -13,7 +13,8 @@ import java.util.Map;
  * @param bytesFreed       bytes of blobs deleted
  * @param snapshotsDeleted volume snapshots deleted
  * @param decisions        every restore point with what happened and why
+ * @param sweep            the packs no restore point refers to any more, deleted after the manifests
  */
 public record PurgeSummary(boolean dryRun, int examined, int deleted, Map<String, Integer> keptByReason, long bytesFreed,
-                           int snapshotsDeleted, List<Decision> decisions) {
+                           int snapshotsDeleted, List<Decision> decisions, PackSweep.Result sweep) {
 }

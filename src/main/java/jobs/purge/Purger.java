@@ -118,6 +118,8 @@ public final class Purger {
         }
         Map<String, Integer> kept = new TreeMap<>();
         outcome.stream().filter(d -> !d.delete()).forEach(d -> kept.merge(d.category(), 1, Integer::sum));
-        return new PurgeSummary(dryRun, all.size(), deleted, kept, bytes, snapshots, outcome);
+        // The manifests first, then the packs: a pack is garbage only once no manifest refers to it.
+        PackSweep.Result sweep = new PackSweep(restorePoints, clock).sweep(dryRun);
+        return new PurgeSummary(dryRun, all.size(), deleted, kept, bytes + sweep.bytes(), snapshots, outcome, sweep);
     }
 }

@@ -18,6 +18,11 @@ public final class HtmlReport {
     }
 
     public static String render(List<ExecutionReport> rows, Instant generatedAt) {
+        return render(rows, generatedAt, null);
+    }
+
+    /** With {@code storage}, also the bytes stored per day and a chart of changes per restore point. */
+    public static String render(List<ExecutionReport> rows, Instant generatedAt, StorageReport storage) {
         StringBuilder html = new StringBuilder(4096 + rows.size() * 400);
         html.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>kbackup report</title><style>")
                 .append("body{font-family:system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:12px 0}")
@@ -49,7 +54,39 @@ public final class HtmlReport {
             html.append("</td><td>").append(escape(r.parameters())).append("</td><td>")
                     .append(r.exitDescription() == null ? "" : escape(r.exitDescription())).append("</td></tr>");
         }
-        return html.append("</table></body></html>\n").toString();
+        html.append("</table>");
+        if (storage != null && !storage.points().isEmpty()) {
+            html.append("<h2>Changes since the previous restore point</h2>").append(changes(storage.points()))
+                    .append("<h2>Stored per day (UTC)</h2><table><tr><th>day</th><th>restore points</th><th>new bytes</th>")
+                    .append("<th>new objects</th></tr>");
+            for (StorageReport.Day d : storage.perDay()) {
+                html.append("<tr><td>").append(d.day()).append("</td><td>").append(d.restorePoints()).append("</td><td>")
+                        .append(d.newBytes()).append("</td><td>").append(d.newObjects()).append("</td></tr>");
+            }
+            html.append("</table>");
+        }
+        return html.append("</body></html>\n").toString();
+    }
+
+    /** Bars: objects changed, added or removed since the previous restore point of the same selection. */
+    private static String changes(List<StorageReport.Point> points) {
+        StringBuilder svg = new StringBuilder("<div class=\"legend\"><span style=\"background:#f9ab00\"></span>changes</div>")
+                .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
+                .append("\" role=\"img\" aria-label=\"changes per restore point\">")
+                .append("<rect width=\"100%\" height=\"100%\" fill=\"#fafafa\" stroke=\"#ccc\"/>");
+        double max = Math.max(1, points.stream().mapToLong(p -> p.changes() == null ? 0 : p.changes()).max().orElse(1));
+        double step = (WIDTH - 2.0 * PAD) / points.size();
+        double plot = HEIGHT - 2.0 * PAD;
+        for (int i = 0; i < points.size(); i++) {
+            StorageReport.Point p = points.get(i);
+            long changes = p.changes() == null ? 0 : p.changes();
+            double height = plot * changes / max;
+            svg.append(String.format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f9ab00\"><title>%s: %s changes, "
+                    + "%d new bytes</title></rect>", PAD + i * step + step * 0.15, HEIGHT - PAD - height, step * 0.7, height,
+                    escape(p.name()), p.changes() == null ? "first, no" : String.valueOf(changes), p.newBytes()));
+        }
+        return svg.append(String.format("<text x=\"4\" y=\"%d\" font-size=\"11\">%.0f changes</text>", PAD - 8, max))
+                .append("</svg>").toString();
     }
 
     /** Bars for objects, a line for duration, one point per run in time order. */

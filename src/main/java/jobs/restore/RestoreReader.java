@@ -1,10 +1,8 @@
 package jobs.restore;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import jobs.kube.ResourceType;
@@ -76,15 +74,13 @@ class RestoreReader implements ItemStreamReader<RestoreItem> {
     /** The objects of {@code type} in one chunk, checked against the manifest's SHA-256. */
     private List<ObjectNode> load(ResourceType type, Manifest.ChunkRef chunk) {
         List<ObjectNode> objects = new ArrayList<>();
-        try (MappingIterator<JsonNode> all = ChunkCodec.decode(restorePoints.readChunk(manifest.name(), chunk))) {
+        try (ChunkCodec.Objects all = restorePoints.objects(manifest.name(), chunk)) {
             while (all.hasNext()) {
                 JsonNode o = all.next();
                 if (o.path("kind").asText().equals(type.kind()) && group(o.path("apiVersion").asText()).equals(type.group())) {
                     objects.add((ObjectNode) o);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return objects;
     }

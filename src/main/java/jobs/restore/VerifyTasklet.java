@@ -1,7 +1,6 @@
 package jobs.restore;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -46,7 +45,7 @@ class VerifyTasklet implements Tasklet {
         Set<String> needed = new TreeSet<>();
         long objects = 0;
         for (Manifest.ChunkRef chunk : manifest.chunks()) {
-            try (MappingIterator<JsonNode> all = ChunkCodec.decode(restorePoints.readChunk(manifest.name(), chunk))) {
+            try (ChunkCodec.Objects all = restorePoints.objects(manifest.name(), chunk)) {
                 while (all.hasNext()) {
                     JsonNode o = all.next();
                     objects++;

@@ -7,11 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.Supplier;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -113,6 +118,145 @@ public final class ChunkCodec {
             return MAPPER.readerFor(JsonNode.class).readValues(new GZIPInputStream(new ByteArrayInputStream(chunk)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The objects of a chunk, read lazily; closing it releases the decompressor. */
+    public interface Objects extends Iterator<JsonNode>, AutoCloseable {
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Decodes the lines of a chunk that {@code ranges} name (pairs of from and to line numbers; null for all): the
+     * others are skipped as bytes, never parsed.
+     *
+     * @param damaged the exception for a chunk that cannot be decoded
+     */
+    public static Objects decode(byte[] chunk, List<Integer> ranges, Supplier<? extends RuntimeException> damaged) {
+        try {
+            return new LineObjects(new GZIPInputStream(new ByteArrayInputStream(chunk), 64 * 1024), ranges, damaged);
+        } catch (IOException e) {
+            throw withCause(damaged.get(), e);
+        }
+    }
+
+    private static RuntimeException withCause(RuntimeException failure, Exception cause) {
+        failure.initCause(cause);
+        return failure;
+    }
+
+    /** Splits the decompressed stream at newlines, which JSON Lines never hold inside an object. */
+    private static final class LineObjects implements Objects {
+
+        private final InputStream in;
+        private final List<Integer> ranges;
+        private final Supplier<? extends RuntimeException> damaged;
+        private final byte[] buffer = new byte[64 * 1024];
+        private int position;
+        private int limit;
+        private byte[] line = new byte[8192];
+        private int length;
+        private int lineNumber = -1;
+        private int range;
+        private JsonNode next;
+        private boolean ended;
+
+        LineObjects(InputStream in, List<Integer> ranges, Supplier<? extends RuntimeException> damaged) {
+            this.in = in;
+            this.ranges = ranges;
+            this.damaged = damaged;
+        }
+
+        @Override
+        public boolean hasNext() {
+            try {
+                while (next == null && !ended) {
+                    if (ranges != null && range >= ranges.size()) {
+                        ended = true;
+                        break;
+                    }
+                    boolean wanted = wanted(lineNumber + 1);
+                    if (!readLine(wanted)) {
+                        ended = true;
+                        if (ranges != null && range < ranges.size()) {
+                            throw damaged.get(); // fewer lines than the manifest names
+                        }
+                        break;
+                    }
+                    lineNumber++;
+                    if (wanted) {
+                        next = MAPPER.readTree(line, 0, length);
+                    }
+                }
+            } catch (IOException e) {
+                throw withCause(damaged.get(), e);
+            }
+            return next != null;
+        }
+
+        private boolean wanted(int number) {
+            if (ranges == null) {
+                return true;
+            }
+            while (range < ranges.size() && number >= ranges.get(range + 1)) {
+                range += 2;
+            }
+            return range < ranges.size() && number >= ranges.get(range);
+        }
+
+        /** Reads one line; keeps its bytes only when {@code keep}. Returns false at the end of the stream. */
+        private boolean readLine(boolean keep) throws IOException {
+            length = 0;
+            boolean any = false;
+            while (true) {
+                if (position == limit) {
+                    limit = in.read(buffer, 0, buffer.length);
+                    position = 0;
+                    if (limit <= 0) {
+                        limit = 0;
+                        return any;
+                    }
+                }
+                any = true;
+                int end = position;
+                while (end < limit && buffer[end] != '\n') {
+                    end++;
+                }
+                if (keep) {
+                    int n = end - position;
+                    if (length + n > line.length) {
+                        line = Arrays.copyOf(line, Math.max(line.length * 2, length + n));
+                    }
+                    System.arraycopy(buffer, position, line, length, n);
+                    length += n;
+                }
+                if (end < limit) {
+                    position = end + 1;
+                    return true;
+                }
+                position = limit;
+            }
+        }
+
+        @Override
+        public JsonNode next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            JsonNode result = next;
+            next = null;
+            return result;
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

@@ -35,6 +35,7 @@ public final class Keyring {
     private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte[] MAC_LABEL = "kbackup manifest authentication v1".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] NONCE_LABEL = "kbackup pack nonce v1".getBytes(StandardCharsets.UTF_8);
 
     private final Map<String, SecretKeySpec> keys;
     private final String active;
@@ -102,6 +103,52 @@ public final class Keyring {
             cipher.updateAAD(place.getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(plain);
             return ByteBuffer.allocate(NONCE + sealed.length).put(nonce).put(sealed).array();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Encrypts with the active key and a nonce derived from the plaintext (an HMAC under a key of its own), so equal
+     * content gives equal bytes: content-addressed packs written twice, by two backups at once, stay identical. A
+     * nonce repeats only for the same plaintext, which then gives the same ciphertext and tells nothing the address
+     * does not (the deterministic, SIV-like use of GCM).
+     */
+    byte[] sealDeterministic(byte[] plain, String place) {
+        try {
+            byte[] nonce = java.util.Arrays.copyOf(hmac(active, NONCE_LABEL, plain), NONCE);
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, keys.get(active), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(place.getBytes(StandardCharsets.UTF_8));
+            byte[] sealed = cipher.doFinal(plain);
+            return ByteBuffer.allocate(NONCE + sealed.length).put(nonce).put(sealed).array();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A key of its own, derived from the active key for {@code label} (HMAC as a KDF), for keyed hashes: content
+     * addresses that tell nothing about the content to whoever lacks the key, where a plain SHA-256 of a known
+     * Secret could be confirmed by anyone who can list the container.
+     */
+    SecretKeySpec derivedKey(String label) {
+        try {
+            Mac kdf = Mac.getInstance("HmacSHA256");
+            kdf.init(new SecretKeySpec(keys.get(active).getEncoded(), "HmacSHA256"));
+            return new SecretKeySpec(kdf.doFinal(label.getBytes(StandardCharsets.UTF_8)), "HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private byte[] hmac(String keyId, byte[] label, byte[] content) {
+        try {
+            Mac kdf = Mac.getInstance("HmacSHA256");
+            kdf.init(new SecretKeySpec(keys.get(keyId).getEncoded(), "HmacSHA256"));
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(kdf.doFinal(label), "HmacSHA256"));
+            return mac.doFinal(content);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

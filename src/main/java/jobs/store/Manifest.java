@@ -1,10 +1,12 @@
 package jobs.store;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
-import jobs.hooks.HookResult;
 import java.util.Map;
 import jobs.filter.Selection;
+import jobs.hooks.HookResult;
 
 /**
  * The index of one restore point, stored as {@code backups/<name>/manifest.json}. It is written when a backup
@@ -26,13 +28,15 @@ import jobs.filter.Selection;
  * @param errors        what could not be backed up, and why (the restore point is then PartiallyFailed)
  * @param warnings      what was left out without being asked for (an API group that did not answer), and why
  * @param hooks         every backup hook run, in order per pod (a failure declared Fail makes it PartiallyFailed)
+ * @param storage       the restore point's size: logical, referenced and new bytes (null before format 2)
  */
 public record Manifest(int formatVersion, String name, Phase phase, Instant startedAt, Instant completedAt,
                        Instant expiresAt, String cluster, Selection selection, long itemCount,
                        List<ResourceCount> resources, List<ChunkRef> chunks, List<VolumeRecord> volumes,
-                       List<ItemError> errors, List<Warning> warnings, List<HookResult> hooks) {
+                       List<ItemError> errors, List<Warning> warnings, List<HookResult> hooks, Storage storage) {
 
-    public static final int FORMAT_VERSION = 1;
+    /** 2: objects in content-addressed packs shared by restore points; 1: chunks of a restore point's own. */
+    public static final int FORMAT_VERSION = 2;
 
     public Manifest {
         resources = resources == null ? List.of() : List.copyOf(resources);
@@ -46,38 +50,47 @@ public record Manifest(int formatVersion, String name, Phase phase, Instant star
     /** A manifest for a backup that has just started. */
     public static Manifest started(String name, Instant startedAt, Instant expiresAt, String cluster, Selection selection) {
         return new Manifest(FORMAT_VERSION, name, Phase.InProgress, startedAt, null, expiresAt, cluster, selection, 0,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     public Manifest withPhase(Phase newPhase) {
         return new Manifest(formatVersion, name, newPhase, startedAt, completedAt, expiresAt, cluster, selection,
-                itemCount, resources, chunks, volumes, errors, warnings, hooks);
+                itemCount, resources, chunks, volumes, errors, warnings, hooks, storage);
     }
 
     /** The manifest of a failed backup that is being resumed: in progress again, its old failure cleared. */
     public Manifest resumed() {
         return new Manifest(formatVersion, name, Phase.InProgress, startedAt, null, expiresAt, cluster, selection,
-                itemCount, resources, chunks, volumes, null, null, null);
+                itemCount, resources, chunks, volumes, null, null, null, storage);
     }
 
     public Manifest failed(Instant at, List<ItemError> failures) {
         return new Manifest(formatVersion, name, Phase.Failed, startedAt, at, expiresAt, cluster, selection, itemCount,
-                resources, chunks, volumes, failures, warnings, hooks);
+                resources, chunks, volumes, failures, warnings, hooks, storage);
+    }
+
+    /**
+     * The packs a failed backup had stored and referred to when it stopped, kept so that a purge's sweep spares them
+     * until the backup is resumed or purged: a resumed run goes on from them.
+     */
+    public Manifest holding(List<ChunkRef> packs) {
+        return new Manifest(formatVersion, name, phase, startedAt, completedAt, expiresAt, cluster, selection, itemCount,
+                resources, packs, volumes, errors, warnings, hooks, storage);
     }
 
     /** Being deleted by the purge, kept with the reasons its snapshots could not be deleted yet. */
     public Manifest deleting(List<ItemError> failures) {
         return new Manifest(formatVersion, name, Phase.Deleting, startedAt, completedAt, expiresAt, cluster, selection,
-                itemCount, resources, chunks, volumes, failures, warnings, hooks);
+                itemCount, resources, chunks, volumes, failures, warnings, hooks, storage);
     }
 
     public Manifest finished(Instant at, long items, List<ResourceCount> counts, List<ChunkRef> chunkRefs,
                              List<VolumeRecord> volumeRecords, List<ItemError> itemErrors, List<Warning> leftOut,
-                             List<HookResult> hookResults) {
+                             List<HookResult> hookResults, Storage size) {
         boolean clean = itemErrors.isEmpty() && volumeRecords.stream().noneMatch(VolumeRecord::isFailed)
                 && hookResults.stream().noneMatch(HookResult::stops);
         return new Manifest(formatVersion, name, clean ? Phase.Completed : Phase.PartiallyFailed, startedAt, at,
-                expiresAt, cluster, selection, items, counts, chunkRefs, volumeRecords, itemErrors, leftOut, hookResults);
+                expiresAt, cluster, selection, items, counts, chunkRefs, volumeRecords, itemErrors, leftOut, hookResults, size);
     }
 
     /**
@@ -107,11 +120,78 @@ public record Manifest(int formatVersion, String name, Phase phase, Instant star
      * @param bytes     stored size
      * @param resources objects per resource type (plural.group), so a restore reads only the chunks it needs
      * @param keyId     id of the key the chunk is encrypted with (AES-256-GCM), null when not encrypted
+     * @param ranges    the lines of the blob that belong to this restore point, as pairs of from (inclusive) and to
+     *                  (exclusive) line numbers; null for every line. A pack is shared by restore points, and each
+     *                  takes the lines it holds, so an object changed since the pack was written is left out here
+     *                  and found in a newer pack.
      */
-    public record ChunkRef(String blob, String sha256, long items, long bytes, Map<String, Long> resources, String keyId) {
+    public record ChunkRef(String blob, String sha256, long items, long bytes, Map<String, Long> resources, String keyId,
+                           List<Integer> ranges) {
 
         public ChunkRef {
             resources = resources == null ? Map.of() : Map.copyOf(resources);
+            ranges = ranges == null ? null : List.copyOf(ranges);
+        }
+
+        /** The lines of the blob that belong to the restore point. */
+        public BitSet lines() {
+            BitSet lines = new BitSet();
+            if (ranges == null) {
+                lines.set(0, (int) items);
+            } else {
+                for (int i = 0; i < ranges.size(); i += 2) {
+                    lines.set(ranges.get(i), ranges.get(i + 1));
+                }
+            }
+            return lines;
+        }
+
+        /** The same blob, holding only {@code lines} (counts per type are left as they were: a reading aid only). */
+        public ChunkRef holding(BitSet lines) {
+            return new ChunkRef(blob, sha256, lines.cardinality(), bytes, resources, keyId, ranges(lines));
+        }
+
+        /** Lines as pairs of from (inclusive) and to (exclusive). */
+        public static List<Integer> ranges(BitSet lines) {
+            List<Integer> ranges = new ArrayList<>();
+            for (int from = lines.nextSetBit(0); from >= 0; from = lines.nextSetBit(lines.nextClearBit(from))) {
+                ranges.add(from);
+                ranges.add(lines.nextClearBit(from));
+            }
+            return ranges;
+        }
+
+        /** Whether line {@code line} of the blob belongs to the restore point. */
+        public boolean holds(int line) {
+            if (ranges == null) {
+                return true;
+            }
+            for (int i = 0; i < ranges.size(); i += 2) {
+                if (line < ranges.get(i)) {
+                    return false;
+                }
+                if (line < ranges.get(i + 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * What a restore point costs in storage (format 2; null for format 1, which has no sharing).
+     *
+     * @param logicalBytes    the uncompressed JSON of its objects
+     * @param referencedBytes stored bytes of every pack it refers to, its own and shared ones
+     * @param newBytes        stored bytes of the packs this backup wrote
+     * @param newPacks        packs this backup wrote
+     * @param newObjects      objects this backup wrote; the rest were found stored already
+     */
+    public record Storage(long logicalBytes, long referencedBytes, long newBytes, int newPacks, long newObjects) {
+
+        /** Logical bytes per new stored byte: how much sharing saved, infinite when nothing was new. */
+        public double dedupRatio() {
+            return newBytes == 0 ? Double.POSITIVE_INFINITY : (double) logicalBytes / newBytes;
         }
     }
 

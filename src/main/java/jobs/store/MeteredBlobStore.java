@@ -18,6 +18,7 @@ final class MeteredBlobStore implements BlobStore {
     private final Counter gets;
     private final Counter lists;
     private final Counter deletes;
+    private final Counter written;
 
     MeteredBlobStore(BlobStore store, MeterRegistry registry) {
         this.store = store;
@@ -25,6 +26,8 @@ final class MeteredBlobStore implements BlobStore {
         this.gets = counter(registry, "get");
         this.lists = counter(registry, "list");
         this.deletes = counter(registry, "delete");
+        this.written = Counter.builder("kbackup.storage.written").baseUnit("bytes")
+                .description("Bytes of blobs written to the store (conditional writes that lost count nothing)").register(registry);
     }
 
     private static Counter counter(MeterRegistry registry, String operation) {
@@ -36,6 +39,7 @@ final class MeteredBlobStore implements BlobStore {
     public void put(String key, byte[] content, Map<String, String> metadata) {
         puts.increment();
         store.put(key, content, metadata);
+        written.increment(content.length);
     }
 
     @Override
@@ -53,7 +57,11 @@ final class MeteredBlobStore implements BlobStore {
     @Override
     public boolean putIfMatch(String key, byte[] content, Map<String, String> metadata, String version) {
         puts.increment();
-        return store.putIfMatch(key, content, metadata, version);
+        boolean stored = store.putIfMatch(key, content, metadata, version);
+        if (stored) {
+            written.increment(content.length);
+        }
+        return stored;
     }
 
     @Override

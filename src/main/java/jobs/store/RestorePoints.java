@@ -21,12 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Restore points in a blob store. Layout, format version 1:
+ * Restore points in a blob store. Layout, format version 2:
  * <pre>
- * backups/&lt;name&gt;/manifest.json          the index (see {@link Manifest})
- * backups/&lt;name&gt;/chunks/000000.jsonl.gz   objects, gzip JSON Lines, in order
+ * backups/&lt;name&gt;/manifest.json          the index (see {@link Manifest}): which lines of which packs it holds
  * backups/&lt;name&gt;/volumes/&lt;pv&gt;.json         one volume's snapshot outcome, collected into the manifest
+ * packs/&lt;address&gt;.jsonl.gz              objects, shared by restore points (see {@link Packs})
  * </pre>
+ * Format 1 restore points keep their objects in {@code backups/<name>/chunks/000000.jsonl.gz} and on; they are read,
+ * restored and purged as before.
  * Storage is the source of truth: everything {@code list} and {@code describe} show comes from here, never from
  * the job repository.
  */
@@ -37,7 +39,6 @@ public final class RestorePoints {
     private static final String HOOKS = "hooks/";
     private static final int MAX_UPDATE_ATTEMPTS = 50;
     static final String CHUNKS = "chunks/";
-    static final String CHUNK_COUNTS = "chunk-counts/";
     static final String VOLUMES = "volumes/";
 
     static final String META_SHA256 = "sha256";
@@ -48,6 +49,8 @@ public final class RestorePoints {
     private final BlobStore store;
     private final Keyring keyring;
     private final boolean acceptUnauthenticated;
+    private final Packs packs;
+    private final Bases bases;
 
     public RestorePoints(BlobStore store) {
         this(store, null, false);
@@ -63,10 +66,36 @@ public final class RestorePoints {
         this.store = store;
         this.keyring = keyring;
         this.acceptUnauthenticated = acceptUnauthenticated;
+        this.packs = new Packs(store, keyring);
+        this.bases = new Bases(store);
     }
 
     public BlobStore store() {
         return store;
+    }
+
+    /** The packs restore points share, sealed with this keyring. */
+    public Packs packs() {
+        return packs;
+    }
+
+    public Bases bases() {
+        return bases;
+    }
+
+    /**
+     * The base of a backup of {@code selection}: the newest finished restore point of that selection, of format 2,
+     * if there is one and it can be trusted.
+     */
+    public Optional<Manifest> base(jobs.filter.Selection selection) {
+        return bases.get(selection).flatMap(name -> {
+            try {
+                return find(name);
+            } catch (RuntimeException e) {
+                log.warn("Not using restore point {} as a base: {}", name, e.getMessage());
+                return Optional.empty();
+            }
+        }).filter(m -> m.phase().isFinished() && m.formatVersion() >= 2);
     }
 
     /**
@@ -124,12 +153,12 @@ public final class RestorePoints {
      */
     private void refuseIfWrongKey(String name, ManifestCodec.Read read) {
         read.manifest().chunks().stream().filter(c -> read.keyId() != null && read.keyId().equals(c.keyId())).findFirst()
-                .ifPresent(chunk -> store.get(folder(name) + chunk.blob()).ifPresent(bytes -> {
+                .ifPresent(chunk -> store.get(key(name, chunk)).ifPresent(bytes -> {
                     try {
-                        keyring.open(bytes, name + "/" + chunk.blob(), chunk.keyId());
+                        keyring.open(bytes, place(name, chunk), chunk.keyId());
                     } catch (AEADBadTagException e) {
                         throw new InvalidInputException("restore point '" + name + "' cannot be decrypted: the configured key '"
-                                + chunk.keyId() + "' is not the key it was encrypted with (blob " + folder(name) + chunk.blob() + ")");
+                                + chunk.keyId() + "' is not the key it was encrypted with (blob " + key(name, chunk) + ")");
                     }
                 }));
     }
@@ -204,57 +233,19 @@ public final class RestorePoints {
         return manifests;
     }
 
-    /** Key of chunk {@code index}, relative to the restore point's folder. */
+    /** Key of chunk {@code index} of a format 1 restore point, relative to its folder. */
     public static String chunkBlob(int index) {
         return CHUNKS + String.format("%06d.jsonl.gz", index);
     }
 
-    /**
-     * Stores chunk {@code index}, encrypted when a key is configured; its metadata gets the SHA-256 of the stored
-     * bytes and the key id.
-     */
-    public void putChunk(String name, int index, byte[] content, Map<String, String> metadata) {
-        String blob = chunkBlob(index);
-        byte[] stored = keyring == null ? content : keyring.seal(content, name + "/" + blob);
-        Map<String, String> meta = new java.util.HashMap<>(metadata);
-        meta.put(META_SHA256, ChunkCodec.sha256(stored));
-        if (keyring != null) {
-            meta.put(META_KEY_ID, keyring.activeId());
-        }
-        store.put(folder(name) + blob, stored, meta);
+    /** The store key of a chunk: a pack's is its own (from the store's root), a format 1 chunk's is in the folder. */
+    static String key(String name, Manifest.ChunkRef chunk) {
+        return Packs.isPack(chunk.blob()) ? chunk.blob() : folder(name) + chunk.blob();
     }
 
-    /**
-     * Stores a chunk's per-type counts in a small blob of their own, for when they are too long for blob metadata
-     * (Azure allows 8 KB of it per blob; a chunk of a CRD-heavy cluster can hold hundreds of types).
-     */
-    public void putChunkCounts(String name, int index, String counts) {
-        store.put(folder(name) + countsBlob(index), counts.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
-    }
-
-    /** The counts {@link #putChunkCounts} stored for chunk {@code index}. */
-    public String chunkCounts(String name, int index) {
-        return store.get(folder(name) + countsBlob(index))
-                .map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8))
-                .orElseThrow(() -> new StorageException("restore point '" + name + "' lacks " + countsBlob(index), null));
-    }
-
-    private static String countsBlob(int index) {
-        return CHUNK_COUNTS + String.format("%06d.txt", index);
-    }
-
-    /** The chunk reference recorded for a stored chunk blob, from its metadata. */
-    public static Manifest.ChunkRef chunkRef(BlobStore.BlobEntry entry, long items, Map<String, Long> resources) {
-        return new Manifest.ChunkRef(entry.key(), entry.metadata().get(META_SHA256), items, entry.size(), resources,
-                entry.metadata().get(META_KEY_ID));
-    }
-
-    /** The chunk blobs stored for a restore point, with keys relative to its folder, in order. */
-    public List<BlobStore.BlobEntry> storedChunks(String name) {
-        String folder = folder(name);
-        return store.list(folder + CHUNKS).stream()
-                .map(e -> new BlobStore.BlobEntry(e.key().substring(folder.length()), e.size(), e.metadata()))
-                .toList();
+    /** What a chunk's encryption authenticates as its place: a pack's address, or a format 1 chunk's restore point. */
+    private static String place(String name, Manifest.ChunkRef chunk) {
+        return Packs.isPack(chunk.blob()) ? chunk.blob() : name + "/" + chunk.blob();
     }
 
     /**
@@ -265,22 +256,28 @@ public final class RestorePoints {
      */
     public void forEachObject(Manifest manifest, Consumer<JsonNode> consumer) {
         for (Manifest.ChunkRef chunk : manifest.chunks()) {
-            byte[] bytes = readChunk(manifest.name(), chunk);
-            try (MappingIterator<JsonNode> objects = ChunkCodec.decode(bytes)) {
+            try (ChunkCodec.Objects objects = objects(manifest.name(), chunk)) {
                 objects.forEachRemaining(consumer);
-            } catch (IOException e) {
-                throw new DamagedRestorePointException(manifest.name(), chunk.blob(), "cannot be decoded: " + e.getMessage());
             }
         }
     }
 
+    /**
+     * The objects of one chunk that belong to the restore point, read lazily; the chunk is checked against its
+     * recorded SHA-256 and decrypted first.
+     */
+    public ChunkCodec.Objects objects(String name, Manifest.ChunkRef chunk) {
+        return ChunkCodec.decode(readChunk(name, chunk), chunk.ranges(), () -> new DamagedRestorePointException(name,
+                key(name, chunk), "cannot be decoded"));
+    }
+
     /** Reads one chunk, checks it against its recorded SHA-256, and decrypts it if it was encrypted. */
     public byte[] readChunk(String name, Manifest.ChunkRef chunk) {
-        byte[] bytes = store.get(folder(name) + chunk.blob())
-                .orElseThrow(() -> new DamagedRestorePointException(name, chunk.blob(), "is missing"));
+        String key = key(name, chunk);
+        byte[] bytes = store.get(key).orElseThrow(() -> new DamagedRestorePointException(name, key, "is missing"));
         String actual = ChunkCodec.sha256(bytes);
         if (!actual.equals(chunk.sha256())) {
-            throw new DamagedRestorePointException(name, chunk.blob(),
+            throw new DamagedRestorePointException(name, key,
                     "has SHA-256 " + actual + " but the manifest records " + chunk.sha256());
         }
         if (chunk.keyId() == null) {
@@ -288,30 +285,33 @@ public final class RestorePoints {
         }
         checkKey(name, chunk);
         try {
-            return keyring.open(bytes, name + "/" + chunk.blob(), chunk.keyId());
+            return keyring.open(bytes, place(name, chunk), chunk.keyId());
         } catch (AEADBadTagException e) {
             throw new InvalidInputException("restore point '" + name + "' cannot be decrypted: the configured "
-                    + "key '" + chunk.keyId() + "' is not the key it was encrypted with (blob " + folder(name) + chunk.blob() + ")");
+                    + "key '" + chunk.keyId() + "' is not the key it was encrypted with (blob " + key + ")");
         }
     }
 
     /**
-     * What is wrong with a restore point's blobs: missing chunks, chunks of another size than the manifest
-     * records, and with {@code verify}, chunks whose content no longer matches their SHA-256 (each one downloaded).
+     * What is wrong with a restore point's blobs: missing chunks or packs, ones of another size than the manifest
+     * records, and with {@code verify}, ones whose content no longer matches their SHA-256 (each one downloaded).
      */
     public List<String> damage(Manifest manifest, boolean verify) {
         Map<String, BlobStore.BlobEntry> stored = new java.util.HashMap<>();
-        storedChunks(manifest.name()).forEach(e -> stored.put(e.key(), e));
+        store.list(folder(manifest.name()) + CHUNKS).forEach(e -> stored.put(e.key(), e));
+        if (manifest.chunks().stream().anyMatch(c -> Packs.isPack(c.blob()))) {
+            store.list(Packs.ROOT).forEach(e -> stored.put(e.key(), e));
+        }
         List<String> problems = new ArrayList<>();
         for (Manifest.ChunkRef chunk : manifest.chunks()) {
-            BlobStore.BlobEntry entry = stored.get(chunk.blob());
-            String blob = folder(manifest.name()) + chunk.blob();
+            String blob = key(manifest.name(), chunk);
+            BlobStore.BlobEntry entry = stored.get(blob);
             if (entry == null) {
                 problems.add(blob + " is missing");
             } else if (entry.size() != chunk.bytes()) {
                 problems.add(blob + " is " + entry.size() + " bytes, the manifest records " + chunk.bytes());
             } else if (verify) {
-                store.get(folder(manifest.name()) + chunk.blob()).map(ChunkCodec::sha256).filter(sha -> !sha.equals(chunk.sha256()))
+                store.get(blob).map(ChunkCodec::sha256).filter(sha -> !sha.equals(chunk.sha256()))
                         .ifPresent(sha -> problems.add(blob + " has SHA-256 " + sha + ", the manifest records " + chunk.sha256()));
             }
         }

@@ -52,7 +52,7 @@ class AbandonedBackupTest {
         api.listLatency(Duration.ofMillis(150));
         Process process = kbackup.spawn(args);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (stored.find(restorePoint).isEmpty() || stored.storedChunks(restorePoint).size() < 2) {
+        while (stored.find(restorePoint).isEmpty() || Stored.packs(stored) < 2) {
             assertThat(process.isAlive()).as("the backup should still be running").isTrue();
             assertThat(System.nanoTime()).isLessThan(deadline);
             Thread.sleep(20);

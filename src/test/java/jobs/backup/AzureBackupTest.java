@@ -55,10 +55,12 @@ class AzureBackupTest {
         assertThat(Stored.manifest(inAzure, "nightly").phase()).isEqualTo(Phase.Completed);
         assertThat(Stored.keys(inAzure, "nightly"))
                 .containsExactlyInAnyOrderElementsOf(Stored.keys(Stored.filesystem(dir.resolve("local")), "nightly"));
-        // The blobs are really in the container, chunk by chunk, with the manifest beside them.
+        // The blobs are really in the container: the manifest, and each pack with its index.
         var blobs = new BlobServiceClientBuilder().connectionString(Azurite.shared().connectionString()).buildClient()
                 .getBlobContainerClient(container).listBlobs().stream().map(b -> b.getName()).toList();
-        assertThat(blobs).contains("backups/nightly/manifest.json", "backups/nightly/chunks/000000.jsonl.gz");
+        String pack = Stored.manifest(inAzure, "nightly").chunks().get(0).blob();
+        assertThat(pack).startsWith("packs/").endsWith(".jsonl.gz");
+        assertThat(blobs).contains("backups/nightly/manifest.json", pack, pack.replace(".jsonl.gz", ".idx"));
         JsonNode list = new ObjectMapper().readTree(azure.run("list", "-o", "json").out());
         assertThat(list).singleElement().satisfies(n -> assertThat(n.path("name").asText()).isEqualTo("nightly"));
         assertThat(azure.run("describe", "nightly").out()).contains("Phase:       Completed");

@@ -38,9 +38,17 @@ class EncryptionTest {
 
             Manifest manifest = Stored.manifest(Stored.filesystem(dir), "sealed");
             assertThat(manifest.chunks()).isNotEmpty().allSatisfy(c -> assertThat(c.keyId()).isEqualTo("k1"));
-            byte[] raw = Files.readAllBytes(dir.resolve("backups/backups/sealed").resolve(manifest.chunks().get(0).blob()));
+            byte[] raw = Files.readAllBytes(dir.resolve("backups").resolve(manifest.chunks().get(0).blob()));
             assertThat(raw[0] == (byte) 0x1f && raw[1] == (byte) 0x8b).as("not a readable gzip stream").isFalse();
             assertThat(new String(raw, StandardCharsets.ISO_8859_1)).doesNotContain("app-config").doesNotContain("czNjcmV0");
+            // Pack addresses are keyed: the same objects stored without a key get other addresses, so an address
+            // does not tell whoever lists the container what a guessed plaintext would hash to.
+            Path plainDir = Files.createDirectories(dir.resolve("plain"));
+            assertThat(Kbackup.filesystem(plainDir, source).run("backup", "--name", "sealed").exitCode()).isZero();
+            java.util.Set<String> plainPacks = new java.util.HashSet<>(Stored.manifest(Stored.filesystem(plainDir), "sealed")
+                    .chunks().stream().map(Manifest.ChunkRef::blob).toList());
+            assertThat(plainPacks).hasSameSizeAs(manifest.chunks());
+            assertThat(manifest.chunks()).noneMatch(c -> plainPacks.contains(c.blob()));
 
             Path targetDir = Files.createDirectories(dir.resolve("target"));
             Kbackup intoTarget = encrypted.with("--kbackup.kube.kubeconfig=" + target.writeKubeconfig(targetDir));

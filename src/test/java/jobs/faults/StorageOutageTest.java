@@ -70,7 +70,7 @@ class StorageOutageTest {
     void aBackupFailsNamingTheStorageErrorAndCompletesOnceStorageIsBack() throws Exception {
         api.listLatency(Duration.ofMillis(100));
         CompletableFuture<Kbackup.Result> run = CompletableFuture.supplyAsync(() -> kbackup.run("backup", "--name", "outage"));
-        waitForBlobs("backups/outage/chunks/", 2);
+        waitForBlobs("packs/", 4); // two packs, each with its index
 
         Azurite.shared().stop();
         Kbackup.Result failed = run.get(120, TimeUnit.SECONDS);

@@ -41,24 +41,26 @@ class StorageMetricsTest {
     }
 
     @Test
-    void everyBlobWrittenIsOnePutAndPutsGrowWithChunks() throws Exception {
-        Kbackup kbackup = Kbackup.filesystem(dir, api);
+    void everyBlobWrittenIsOnePutAndPutsGrowWithPacks() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("other"));
         Path tens = dir.resolve("tens.prom");
         Path fives = dir.resolve("fives.prom");
 
-        assertThat(kbackup.with("--kbackup.metrics.file=" + tens, "--kbackup.backup.chunk-size=10")
+        // Into two stores: in one, the second backup would find every object stored already.
+        assertThat(Kbackup.filesystem(dir, api).with("--kbackup.metrics.file=" + tens, "--kbackup.backup.chunk-size=10")
                 .run("backup", "--name", "tens").exitCode()).isZero();
-        assertThat(kbackup.with("--kbackup.metrics.file=" + fives, "--kbackup.backup.chunk-size=5")
+        assertThat(Kbackup.filesystem(other, api).with("--kbackup.metrics.file=" + fives, "--kbackup.backup.chunk-size=5")
                 .run("backup", "--name", "fives").exitCode()).isZero();
 
-        int tensChunks = Stored.manifest(Stored.filesystem(dir), "tens").chunks().size();
-        int fivesChunks = Stored.manifest(Stored.filesystem(dir), "fives").chunks().size();
-        assertThat(tensChunks).isEqualTo(4);
-        assertThat(fivesChunks).isEqualTo(7);
-        // Same cluster, same manifest writes: the difference in puts is the difference in chunk blobs, one put each.
+        int tensPacks = Stored.manifest(Stored.filesystem(dir), "tens").chunks().size();
+        int fivesPacks = Stored.manifest(Stored.filesystem(other), "fives").chunks().size();
+        assertThat(tensPacks).isEqualTo(4);
+        assertThat(fivesPacks).isEqualTo(7);
+        // Same cluster, same manifest writes: the difference in puts is the difference in packs, two puts each (the
+        // pack and its index).
         assertThat(counter(fives, "kbackup_storage_operations_total", "operation", "put")
-                - counter(tens, "kbackup_storage_operations_total", "operation", "put")).isEqualTo(3.0);
-        try (Stream<Path> files = Files.walk(dir.resolve("backups/backups/tens"))) {
+                - counter(tens, "kbackup_storage_operations_total", "operation", "put")).isEqualTo(6.0);
+        try (Stream<Path> files = Files.walk(dir.resolve("backups"))) {
             long blobs = files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).count();
             assertThat(counter(tens, "kbackup_storage_operations_total", "operation", "put")).isGreaterThanOrEqualTo(blobs);
         }

@@ -74,8 +74,9 @@ class PurgeTest {
         List<ChunkRef> chunks = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             byte[] bytes = ChunkCodec.encode(List.of(Map.of("kind", "ConfigMap", "metadata", Map.of("name", name + i))));
-            store.putChunk(name, i, bytes, Map.of());
-            chunks.add(new ChunkRef(RestorePoints.chunkBlob(i), ChunkCodec.sha256(bytes), 1, bytes.length, Map.of("configmaps", 1L), null));
+            // Storage format 1: chunks in the restore point's own folder, which the purge deletes with it.
+            store.store().put(RestorePoints.folder(name) + RestorePoints.chunkBlob(i), bytes, Map.of());
+            chunks.add(new ChunkRef(RestorePoints.chunkBlob(i), ChunkCodec.sha256(bytes), 1, bytes.length, Map.of("configmaps", 1L), null, null));
         }
         List<VolumeRecord> volumes = new ArrayList<>();
         if (phase == Phase.Completed) {
@@ -85,7 +86,7 @@ class PurgeTest {
                     snapshot.snapshotId(), VolumeRecord.COMPLETED, null, snapshot.details()));
         }
         Manifest m = new Manifest(1, name, phase, started, null, started.plus(ttl), "c", Selection.everything(), 2,
-                null, chunks, volumes, null, null, null);
+                null, chunks, volumes, null, null, null, null);
         store.create(m);
         return m;
     }

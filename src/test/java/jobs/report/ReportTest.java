@@ -105,7 +105,7 @@ class ReportTest {
         Process process = kbackup.spawn("backup", "--name", "busy");
         var stored = Stored.filesystem(dir);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (stored.storedChunks("busy").isEmpty()) {
+        while (Stored.packs(stored) == 0) {
             assertThat(System.nanoTime()).isLessThan(deadline);
             Thread.sleep(50);
         }
@@ -139,7 +139,7 @@ class ReportTest {
         Process process = kbackup.spawn("backup", "--name", "terminated");
         var stored = Stored.filesystem(dir);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (stored.storedChunks("terminated").size() < 2) {
+        while (Stored.packs(stored) < 2) {
             assertThat(process.isAlive()).isTrue();
             assertThat(System.nanoTime()).isLessThan(deadline);
             Thread.sleep(50);

@@ -228,24 +228,25 @@ class RestoreJobTest {
         Kbackup.Result backup = fromSource.run("backup", "--name", "to-damage", "--include-namespaces", "shop");
         assertThat(backup.exitCode()).isZero();
         Manifest manifest = Stored.manifest(stored, "to-damage");
-        Path chunk = shared.resolve("backups/backups/to-damage").resolve(manifest.chunks().get(1).blob());
+        String blob = manifest.chunks().get(1).blob();
+        Path chunk = shared.resolve("backups").resolve(blob);
         byte[] bytes = Files.readAllBytes(chunk);
         Files.write(chunk, java.util.Arrays.copyOf(bytes, bytes.length - 7));
 
         Kbackup.Result result = intoTarget.run("restore", "--from", "to-damage", "--name", "damaged");
 
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
-        assertThat(result.out() + result.err()).contains("backups/to-damage/chunks/000001.jsonl.gz has SHA-256");
+        assertThat(result.out() + result.err()).contains(blob + " has SHA-256");
         assertThat(everything(target)).isEmpty();
         assertThat(fromSource.run("describe", "to-damage").out())
-                .contains("backups/to-damage/chunks/000001.jsonl.gz is " + (bytes.length - 7) + " bytes, the manifest records " + bytes.length);
+                .contains(blob + " is " + (bytes.length - 7) + " bytes, the manifest records " + bytes.length);
         // Same size, other content: only a full verification sees it.
         byte[] altered = bytes.clone();
         altered[bytes.length / 2] ^= 0x55;
         Files.write(chunk, altered);
         assertThat(fromSource.run("describe", "to-damage").out()).contains("Damage: none found");
         assertThat(fromSource.run("describe", "to-damage", "--verify").out())
-                .contains("backups/to-damage/chunks/000001.jsonl.gz has SHA-256");
+                .contains(blob + " has SHA-256");
     }
 
     @Test

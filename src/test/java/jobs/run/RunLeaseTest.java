@@ -81,7 +81,7 @@ class RunLeaseTest {
         Process process = podA.spawn("backup", "--name", "nightly");
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (leases().isEmpty() || stored.find("nightly").isEmpty() || stored.storedChunks("nightly").size() < 2) {
+            while (leases().isEmpty() || stored.find("nightly").isEmpty() || Stored.packs(stored) < 2) {
                 assertThat(process.isAlive()).as("the backup should still be running").isTrue();
                 assertThat(System.nanoTime()).isLessThan(deadline);
                 Thread.sleep(20);
@@ -120,7 +120,7 @@ class RunLeaseTest {
         api.listLatency(Duration.ofMillis(150));
         CompletableFuture<Kbackup.Result> run = CompletableFuture.supplyAsync(() -> podA.run("backup", "--name", "fenced"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (leases().isEmpty() || stored.find("fenced").isEmpty() || stored.storedChunks("fenced").size() < 2) {
+        while (leases().isEmpty() || stored.find("fenced").isEmpty() || Stored.packs(stored) < 2) {
             assertThat(run).isNotDone();
             assertThat(System.nanoTime()).isLessThan(deadline);
             Thread.sleep(20);

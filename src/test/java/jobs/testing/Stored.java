@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import jobs.config.KbackupProperties;
 import jobs.store.Manifest;
+import jobs.store.Packs;
 import jobs.store.RestorePoints;
 import jobs.store.StoreConfiguration;
 
@@ -28,6 +29,11 @@ public final class Stored {
 
     private static KbackupProperties.Azure azureDefaults(String connectionString, String container) {
         return new KbackupProperties.Azure(connectionString, null, container, 2, Duration.ofMillis(100), Duration.ofSeconds(1));
+    }
+
+    /** How many packs the store holds, of every restore point: a running backup's progress. */
+    public static int packs(RestorePoints restorePoints) {
+        return (int) restorePoints.store().list(Packs.ROOT).stream().filter(e -> e.key().endsWith(".jsonl.gz")).count();
     }
 
     public static Manifest manifest(RestorePoints restorePoints, String name) {
