@@ -168,8 +168,8 @@ class PackWriter implements ItemStream {
             filling.packTypes = new TreeMap<>();
         }
         filling.pack.append(line);
-        filling.address.update(line);
-        filling.address.update((byte) '\n');
+        // The address hashes the fingerprints, not the bytes again: each object is hashed once.
+        filling.address.update(fingerprint.bytes());
         filling.packFingerprints.add(fingerprint);
         filling.packTypes.merge(type, 1L, Long::sum);
     }
@@ -202,7 +202,10 @@ class PackWriter implements ItemStream {
         nextCommit++;
         if (commit.pack != null) {
             String address = Packs.hex(commit.address.finish());
-            commit.stored = CompletableFuture.supplyAsync(() -> packs.put(address, commit.pack.finish(), commit.packFingerprints), uploaders)
+            commit.stored = CompletableFuture.supplyAsync(() -> {
+                packs.putIndex(address, commit.packFingerprints);
+                return packs.putPack(address, commit.pack.finish());
+            }, uploaders)
                     .whenComplete((stored, failure) -> {
                         if (failure == null) {
                             commit.packTypes.forEach(progress::add);

@@ -93,11 +93,15 @@ public final class Keyring {
         return String.join(", ", keys.keySet());
     }
 
-    /** Encrypts with the active key. */
+    /** Encrypts with the active key under a random nonce. */
     byte[] seal(byte[] plain, String place) {
+        byte[] nonce = new byte[NONCE];
+        RANDOM.nextBytes(nonce);
+        return seal(plain, place, nonce);
+    }
+
+    private byte[] seal(byte[] plain, String place, byte[] nonce) {
         try {
-            byte[] nonce = new byte[NONCE];
-            RANDOM.nextBytes(nonce);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, keys.get(active), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(place.getBytes(StandardCharsets.UTF_8));
@@ -115,16 +119,7 @@ public final class Keyring {
      * does not (the deterministic, SIV-like use of GCM).
      */
     byte[] sealDeterministic(byte[] plain, String place) {
-        try {
-            byte[] nonce = java.util.Arrays.copyOf(hmac(active, NONCE_LABEL, plain), NONCE);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, keys.get(active), new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(place.getBytes(StandardCharsets.UTF_8));
-            byte[] sealed = cipher.doFinal(plain);
-            return ByteBuffer.allocate(NONCE + sealed.length).put(nonce).put(sealed).array();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return seal(plain, place, java.util.Arrays.copyOf(hmac(active, NONCE_LABEL, plain), NONCE));
     }
 
     /**
@@ -133,21 +128,13 @@ public final class Keyring {
      * Secret could be confirmed by anyone who can list the container.
      */
     SecretKeySpec derivedKey(String label) {
-        try {
-            Mac kdf = Mac.getInstance("HmacSHA256");
-            kdf.init(new SecretKeySpec(keys.get(active).getEncoded(), "HmacSHA256"));
-            return new SecretKeySpec(kdf.doFinal(label.getBytes(StandardCharsets.UTF_8)), "HmacSHA256");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return derive(active, label.getBytes(StandardCharsets.UTF_8));
     }
 
     private byte[] hmac(String keyId, byte[] label, byte[] content) {
         try {
-            Mac kdf = Mac.getInstance("HmacSHA256");
-            kdf.init(new SecretKeySpec(keys.get(keyId).getEncoded(), "HmacSHA256"));
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(kdf.doFinal(label), "HmacSHA256"));
+            mac.init(derive(keyId, label));
             return mac.doFinal(content);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -170,13 +157,7 @@ public final class Keyring {
 
     /** The authentication code of {@code content} under key {@code keyId}, base64. */
     String mac(String keyId, byte[] content) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(derive(keys.get(keyId)), "HmacSHA256"));
-            return Base64.getEncoder().encodeToString(mac.doFinal(content));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Base64.getEncoder().encodeToString(hmac(keyId, MAC_LABEL, content));
     }
 
     /** Whether {@code code} authenticates {@code content} under key {@code keyId}, in constant time. */
@@ -190,10 +171,17 @@ public final class Keyring {
         return MessageDigest.isEqual(Base64.getDecoder().decode(mac(keyId, content)), given);
     }
 
-    /** A MAC key of its own per encryption key (HMAC as a KDF), so no key is used for two purposes. */
-    private static byte[] derive(SecretKeySpec key) throws GeneralSecurityException {
-        Mac kdf = Mac.getInstance("HmacSHA256");
-        kdf.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
-        return kdf.doFinal(MAC_LABEL);
+    /**
+     * A MAC key of its own per encryption key and purpose (HMAC as a KDF, the purpose's label as input), so no key
+     * is used for two purposes.
+     */
+    private SecretKeySpec derive(String keyId, byte[] label) {
+        try {
+            Mac kdf = Mac.getInstance("HmacSHA256");
+            kdf.init(new SecretKeySpec(keys.get(keyId).getEncoded(), "HmacSHA256"));
+            return new SecretKeySpec(kdf.doFinal(label), "HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * packs/&lt;address&gt;.idx        a 16-byte fingerprint per object, in order, then a 32-byte check
  * packs/.sweep                 present while a purge sweeps packs (see {@link #startSweep})
  * </pre>
- * A pack's address is the SHA-256 of its uncompressed lines, or with a key an HMAC-SHA256 under a key derived from
- * the active one, so an address never tells what a known plaintext would hash to. Each object's fingerprint is
- * made the same way (truncated to 128 bits): the next backup reads the fingerprints of the packs its base restore
- * point references, and refers to an unchanged object where it already is instead of storing it again. Packs are
+ * Each object's fingerprint is the SHA-512/256 of its line truncated to 128 bits, or with a key an HMAC-SHA512/256
+ * under a key derived from the active one, so a fingerprint never tells what a known plaintext would hash to; a pack's
+ * address is the same hash over its objects' fingerprints in order (each object is hashed once). The next backup
+ * reads the fingerprints of the packs its base restore point references, and refers to an unchanged object where
+ * it already is instead of storing it again. Packs are
  * immutable, written only if absent; a pack holding equal content always has the same address.
  */
 public final class Packs {
@@ -41,6 +42,12 @@ public final class Packs {
     private static final String FINGERPRINT_LABEL = "kbackup object fingerprint v1";
     private static final String INDEX_LABEL = "kbackup pack index v1";
     static final int FINGERPRINT = 16;
+    /**
+     * SHA-512/256: as strong as SHA-256, and a quarter faster in the JVM the image runs (C1 only, where no SHA
+     * instruction is used): every object a backup lists is hashed once.
+     */
+    private static final String DIGEST = "SHA-512/256";
+    private static final String HMAC = "HmacSHA512/256";
     private static final int CHECK = 32;
     private static final Logger log = LoggerFactory.getLogger(Packs.class);
 
@@ -81,7 +88,7 @@ public final class Packs {
 
     public enum Kind { ADDRESS, FINGERPRINT, INDEX }
 
-    /** SHA-256, or HMAC-SHA256 under a key derived for its purpose. */
+    /** SHA-512/256, or HMAC-SHA512/256 under a key derived for its purpose. */
     public final class Hash {
 
         private final MessageDigest digest;
@@ -90,11 +97,11 @@ public final class Packs {
         private Hash(String label) {
             try {
                 if (keyring == null) {
-                    digest = MessageDigest.getInstance("SHA-256");
+                    digest = MessageDigest.getInstance(DIGEST);
                     mac = null;
                 } else {
                     SecretKeySpec key = keyring.derivedKey(label);
-                    mac = Mac.getInstance("HmacSHA256");
+                    mac = Mac.getInstance(HMAC);
                     mac.init(key);
                     digest = null;
                 }
@@ -134,19 +141,29 @@ public final class Packs {
 
     /** An object's content fingerprint: the first 128 bits of its keyed hash. */
     public record Fingerprint(long high, long low) {
+
+        public byte[] bytes() {
+            return ByteBuffer.allocate(FINGERPRINT).putLong(high).putLong(low).array();
+        }
     }
 
     /**
-     * Stores a pack (its fingerprints first, then its content), unless one of that address is there already: then
-     * the stored one is kept and described, since equal address means equal content.
+     * Stores a pack's fingerprints (its index). Written whenever its pack is, before or beside it: an index without
+     * its pack is garbage the next sweep deletes, a pack without its index is only stored again by the next backup.
+     */
+    public void putIndex(String address, List<Fingerprint> fingerprints) {
+        store.put(indexBlob(address), index(address, fingerprints), Map.of());
+    }
+
+    /**
+     * Stores a pack's content, unless a pack of that address is there already: then the stored one is kept and
+     * described, since equal address means equal content.
      *
-     * @param address      the address of the uncompressed lines
-     * @param gzip         the lines, gzip-compressed
-     * @param fingerprints one per line, in order
+     * @param address the address: the hash of the fingerprints
+     * @param gzip    the lines, gzip-compressed
      * @return the pack as stored: its stored size, SHA-256 and key id
      */
-    public Stored put(String address, byte[] gzip, List<Fingerprint> fingerprints) {
-        store.put(indexBlob(address), index(address, fingerprints), Map.of());
+    public Stored putPack(String address, byte[] gzip) {
         String blob = blob(address);
         byte[] sealed = keyring == null ? gzip : keyring.sealDeterministic(gzip, blob);
         String sha256 = ChunkCodec.sha256(sealed);
@@ -255,10 +272,10 @@ public final class Packs {
         return HexFormat.of().formatHex(bytes);
     }
 
-    /** The address of {@code lines} as one pack would get it, for tests and tools. */
-    public String addressOf(byte[] lines) {
+    /** The address of a pack of objects with these fingerprints, in order. */
+    public String addressOf(List<Fingerprint> fingerprints) {
         Hash hash = hash(Kind.ADDRESS);
-        hash.update(lines);
+        fingerprints.forEach(f -> hash.update(f.bytes()));
         return hex(hash.finish());
     }
 }

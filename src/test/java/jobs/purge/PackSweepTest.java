@@ -30,6 +30,7 @@ import jobs.store.Phase;
 import jobs.store.ReaderMarks;
 import jobs.store.RestorePoints;
 import jobs.testing.ApiServer;
+import jobs.testing.ForwardingBlobStore;
 import jobs.testing.Kbackup;
 import jobs.testing.Stored;
 import org.junit.jupiter.api.AfterEach;
@@ -252,7 +253,8 @@ class PackSweepTest {
         Store store = store("filesystem");
         backup(store, "first");
         // Garbage: a pack no manifest refers to, as a killed backup leaves it.
-        String address = store.stored().packs().addressOf("{}\n".getBytes());
+        String address = store.stored().packs().addressOf(List.of(store.stored().packs().hash(Packs.Kind.FINGERPRINT)
+                .fingerprint("{}".getBytes())));
         store.stored().store().put(Packs.blob(address), new byte[] {1}, Map.of());
         store.stored().create(Manifest.started("running", Instant.now(), Instant.now().plus(Duration.ofDays(1)), "c",
                 jobs.filter.Selection.everything()));
@@ -270,7 +272,7 @@ class PackSweepTest {
     }
 
     /** A store that dies, as a killed process would, after a number of writes and deletes. */
-    static final class Killable extends Forwarding {
+    static final class Killable extends ForwardingBlobStore {
 
         static final class Killed extends RuntimeException {
             Killed() {
@@ -286,7 +288,7 @@ class PackSweepTest {
         }
 
         @Override
-        void beforeWrite() {
+        protected void beforeWrite() {
             if (budget.getAndDecrement() <= 0) {
                 throw new Killed();
             }
@@ -294,7 +296,7 @@ class PackSweepTest {
     }
 
     /** A store whose first listing of packs waits for a signal: the sweep paused between its mark and its sweep. */
-    static final class PausingList extends Forwarding {
+    static final class PausingList extends ForwardingBlobStore {
 
         private final CountDownLatch listing;
         private final CountDownLatch release;
@@ -316,69 +318,6 @@ class PackSweepTest {
                 }
             }
             return super.list(prefix);
-        }
-    }
-
-    /** Passes everything on; {@link #beforeWrite} is called before each write or delete. */
-    abstract static class Forwarding implements BlobStore {
-
-        private final BlobStore store;
-
-        Forwarding(BlobStore store) {
-            this.store = store;
-        }
-
-        void beforeWrite() {
-        }
-
-        @Override
-        public void put(String key, byte[] content, Map<String, String> metadata) {
-            beforeWrite();
-            store.put(key, content, metadata);
-        }
-
-        @Override
-        public Optional<byte[]> get(String key) {
-            return store.get(key);
-        }
-
-        @Override
-        public List<BlobEntry> list(String prefix) {
-            return store.list(prefix);
-        }
-
-        @Override
-        public List<String> children(String prefix) {
-            return store.children(prefix);
-        }
-
-        @Override
-        public boolean delete(String key) {
-            beforeWrite();
-            return store.delete(key);
-        }
-
-        @Override
-        public void deleteAll(List<String> keys) {
-            for (String key : keys) {
-                delete(key);
-            }
-        }
-
-        @Override
-        public Optional<Versioned> getVersioned(String key) {
-            return store.getVersioned(key);
-        }
-
-        @Override
-        public boolean putIfMatch(String key, byte[] content, Map<String, String> metadata, String version) {
-            beforeWrite();
-            return store.putIfMatch(key, content, metadata, version);
-        }
-
-        @Override
-        public String location() {
-            return store.location();
         }
     }
 }

@@ -34,6 +34,7 @@ import jobs.testing.ArmCompute;
 import jobs.testing.Kbackup;
 import jobs.testing.Stored;
 import jobs.testing.ApiServer;
+import jobs.testing.ForwardingBlobStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -218,35 +219,15 @@ class PurgeTest {
     }
 
     /** A store whose deletes fail after {@code allowed} of them succeeded, as storage going away mid-purge would. */
-    record FailingDeletes(BlobStore delegate, AtomicInteger count, int allowed) implements BlobStore {
-        @Override
-        public void put(String key, byte[] content, Map<String, String> metadata) {
-            delegate.put(key, content, metadata);
-        }
+    static final class FailingDeletes extends ForwardingBlobStore {
 
-        @Override
-        public Optional<byte[]> get(String key) {
-            return delegate.get(key);
-        }
+        private final AtomicInteger count;
+        private final int allowed;
 
-        @Override
-        public Optional<Versioned> getVersioned(String key) {
-            return delegate.getVersioned(key);
-        }
-
-        @Override
-        public boolean putIfMatch(String key, byte[] content, Map<String, String> metadata, String version) {
-            return delegate.putIfMatch(key, content, metadata, version);
-        }
-
-        @Override
-        public List<BlobEntry> list(String prefix) {
-            return delegate.list(prefix);
-        }
-
-        @Override
-        public List<String> children(String prefix) {
-            return delegate.children(prefix);
+        FailingDeletes(BlobStore delegate, AtomicInteger count, int allowed) {
+            super(delegate);
+            this.count = count;
+            this.allowed = allowed;
         }
 
         @Override
@@ -254,12 +235,7 @@ class PurgeTest {
             if (count.incrementAndGet() > allowed) {
                 throw new IllegalStateException("injected storage failure deleting " + key);
             }
-            return delegate.delete(key);
-        }
-
-        @Override
-        public String location() {
-            return delegate.location();
+            return super.delete(key);
         }
     }
 }
