@@ -261,14 +261,14 @@ public record KbackupProperties(
      * Backup job tuning, and the selection a backup uses for every flag not given on its command line (how a
      * CronJob's ConfigMap says what to back up).
      *
-     * @param compressionLevel gzip level of chunk blobs: 1 (the default) compresses API objects several times faster
+     * @param compressionLevel gzip level of packs: 1 (the default) compresses API objects several times faster
      *                         than 6 for a few percent more bytes, and compression is most of a backup's CPU
-     * @param uploadsInFlight  chunk blobs stored at once while the listing goes on; the restart state only ever counts
-     *                         stored chunks, so more in flight means more to redo after a crash, and more in memory
-     * @param chunkSize        objects per chunk blob (and per commit) at the most
-     * @param chunkBytes       uncompressed bytes per chunk blob at the most (a chunk closes at the object that reaches
+     * @param uploadsInFlight  packs stored at once while the listing goes on; the restart state only ever counts
+     *                         stored packs, so more in flight means more to redo after a crash, and more in memory
+     * @param chunkSize        new objects per pack (one per commit) at the most
+     * @param chunkBytes       uncompressed bytes per pack at the most (a pack closes at the object that reaches
      *                         it): what bounds memory when objects are big, as Helm release Secrets of up to 1 MB are
-     * @param readAheadBytes   bytes of listed objects read ahead of the chunk being filled, while the store works
+     * @param readAheadBytes   bytes of listed objects read ahead of the commit being filled, while the store works
      * @param name             restore point name when {@code --name} is not given (the CronJob sets its Job's name,
      *                         so the Job's retries resume the same restore point); default {@code backup-<UTC time>}
      */
