@@ -156,6 +156,30 @@ class IncrementalBackupTest {
     }
 
     /**
+     * diff compares addresses first: a pack line both restore points hold is the same content, so it is not read at
+     * all. Shown by damaging a pack both hold whole: the diff still answers, while describe --verify sees the damage.
+     */
+    @Test
+    void diffDoesNotReadWhatBothRestorePointsShare() throws Exception {
+        Store store = store("filesystem");
+        backup(store, "before");
+        change(3, 5, "changed");
+        backup(store, "after");
+        Manifest before = Stored.manifest(store.stored(), "before");
+        Manifest after = Stored.manifest(store.stored(), "after");
+        Manifest.ChunkRef shared = after.chunks().stream()
+                .filter(c -> before.chunks().stream().anyMatch(b -> b.blob().equals(c.blob()) && b.lines().equals(c.lines())))
+                .findFirst().orElseThrow();
+        store.stored().store().put(shared.blob(), "not a pack".getBytes(), Map.of());
+
+        Kbackup.Result diff = store.kbackup().run("diff", "before", "after");
+
+        assertThat(diff.exitCode()).as(diff.toString()).isZero();
+        assertThat(diff.out()).contains("~ configmaps inc-3/cm-5: replace /data/value");
+        assertThat(store.kbackup().run("describe", "after", "--verify").out()).contains(shared.blob());
+    }
+
+    /**
      * A restore point of storage format 1 (chunks in its own folder), as 0.x wrote it, still lists, describes and
      * restores; the next backup stores everything anew in packs, since it has no pack indexes to refer to.
      */
