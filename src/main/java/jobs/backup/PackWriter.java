@@ -9,12 +9,15 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import jobs.store.ChunkCodec;
 import jobs.store.Manifest;
+import jobs.store.PackBuffer;
 import jobs.store.Packs;
 import jobs.store.Packs.Fingerprint;
 import jobs.store.StorageException;
@@ -31,10 +34,11 @@ import org.springframework.batch.infrastructure.item.ItemStream;
  * ({@link BaseIndex}); an unchanged cluster then costs no pack at all, and a changed object costs its own bytes in
  * the next pack, not those of its neighbours.
  *
- * <p>New objects are compressed as they are appended, so a pack is held compressed only. Sealed packs are stored on
- * threads of their own while the next commit is read, at most {@code inFlightLimit} at a time: storage latency
- * overlaps the listing. Each commit's references are applied to the saved state ({@link PackRefs}) only once its
- * pack is stored, so the committed restart state never claims a pack that is not there ({@link StoredCheckpoint}).
+ * <p>New objects are compressed as they are appended, so a pack is held compressed only, in a reused buffer off the
+ * heap. Sealed packs are stored on threads of their own while the next commit is read, at most {@code inFlightLimit}
+ * at a time: storage latency overlaps the listing. Each commit's references are applied to the saved state
+ * ({@link PackRefs}) only once its pack is stored, so the committed restart state never claims a pack that is not
+ * there ({@link StoredCheckpoint}).
  *
  * <p>Before referring to any pack the writer waits for a purge's sweep under way to end: the sweep may be deleting
  * packs no manifest refers to yet. The backup's manifest says InProgress by then, so a sweep that starts later sees
@@ -45,6 +49,8 @@ class PackWriter implements ItemStream {
     private static final Logger log = LoggerFactory.getLogger(PackWriter.class);
     static final String NEXT_COMMIT = "writer.nextChunk";
     private static final Duration SWEEP_POLL = Duration.ofMillis(500);
+    /** A new pack buffer's capacity; it grows to what a pack needs and keeps that size from then on. */
+    private static final int FIRST_BUFFER = 256 * 1024;
 
     private final Packs packs;
     private final BaseSource baseSource;
@@ -55,6 +61,11 @@ class PackWriter implements ItemStream {
     private final int inFlightLimit;
     /** Commits handed to the uploaders, oldest first, until applied to {@link #durable}. */
     private final Deque<Commit> inFlight = new ArrayDeque<>();
+    /**
+     * Pack buffers back from the uploaders, reused: at most one per pack in flight and one filling are ever made
+     * ({@link PackBuffer} says why they are off the heap).
+     */
+    private final Queue<PackBuffer> buffers = new ConcurrentLinkedQueue<>();
     private int nextCommit;
     private ExecutorService uploaders;
     private BaseIndex base = BaseIndex.EMPTY;
@@ -74,6 +85,7 @@ class PackWriter implements ItemStream {
         final List<String> reusedTypes = new ArrayList<>();
         final List<Integer> reusedLengths = new ArrayList<>();
         ChunkCodec.LineEncoder pack;
+        PackBuffer buffer;
         Packs.Hash address;
         List<Fingerprint> packFingerprints;
         Map<String, Long> packTypes;
@@ -162,7 +174,11 @@ class PackWriter implements ItemStream {
             return;
         }
         if (filling.pack == null) {
-            filling.pack = new ChunkCodec.LineEncoder(compressionLevel);
+            filling.buffer = buffers.poll();
+            if (filling.buffer == null) {
+                filling.buffer = PackBuffer.direct(FIRST_BUFFER);
+            }
+            filling.pack = new ChunkCodec.LineEncoder(compressionLevel, filling.buffer);
             filling.address = packs.hash(Packs.Kind.ADDRESS);
             filling.packFingerprints = new ArrayList<>();
             filling.packTypes = new TreeMap<>();
@@ -203,8 +219,12 @@ class PackWriter implements ItemStream {
         if (commit.pack != null) {
             String address = Packs.hex(commit.address.finish());
             commit.stored = CompletableFuture.supplyAsync(() -> {
-                packs.putIndex(address, commit.packFingerprints);
-                return packs.putPack(address, commit.pack.finish());
+                try {
+                    packs.putIndex(address, commit.packFingerprints);
+                    return packs.putPack(address, commit.pack.finishInPlace());
+                } finally {
+                    buffers.offer(commit.buffer);
+                }
             }, uploaders)
                     .whenComplete((stored, failure) -> {
                         if (failure == null) {

@@ -15,6 +15,7 @@ import com.azure.storage.blob.models.BlobListDetails;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.BlobParallelUploadOptions;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,11 +74,20 @@ final class AzureBlobStore implements BlobStore {
 
     @Override
     public boolean putIfMatch(String key, byte[] content, Map<String, String> metadata, String version) {
+        return putIfMatch(key, BinaryData.fromBytes(content), metadata, version);
+    }
+
+    @Override
+    public boolean putIfMatch(String key, ByteBuffer content, Map<String, String> metadata, String version) {
+        return putIfMatch(key, BinaryData.fromByteBuffer(content.duplicate()), metadata, version);
+    }
+
+    private boolean putIfMatch(String key, BinaryData content, Map<String, String> metadata, String version) {
         ensureContainer();
         BlobRequestConditions conditions = version == null
                 ? new BlobRequestConditions().setIfNoneMatch("*") : new BlobRequestConditions().setIfMatch(version);
         try {
-            container.getBlobClient(prefix + key).uploadWithResponse(new BlobParallelUploadOptions(BinaryData.fromBytes(content))
+            container.getBlobClient(prefix + key).uploadWithResponse(new BlobParallelUploadOptions(content)
                     .setMetadata(metadata).setRequestConditions(conditions), null, Context.NONE);
             return true;
         } catch (BlobStorageException e) {

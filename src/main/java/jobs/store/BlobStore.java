@@ -1,5 +1,6 @@
 package jobs.store;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +41,16 @@ public interface BlobStore {
      * @return false when another writer came first: read again, decide again
      */
     boolean putIfMatch(String key, byte[] content, Map<String, String> metadata, String version);
+
+    /**
+     * {@link #putIfMatch(String, byte[], Map, String)} for a buffer's remaining bytes, which it leaves unread. Stores
+     * override it to write a direct buffer without copying it onto the heap: the backup keeps its packs off it.
+     */
+    default boolean putIfMatch(String key, ByteBuffer content, Map<String, String> metadata, String version) {
+        byte[] bytes = new byte[content.remaining()];
+        content.duplicate().get(bytes);
+        return putIfMatch(key, bytes, metadata, version);
+    }
 
     /** Where the blobs are, for messages: a folder or an account and container. */
     String location();

@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -17,6 +19,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.Supplier;
+import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -67,29 +70,63 @@ public final class ChunkCodec {
      */
     public static final class LineEncoder {
 
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-        private final GZIPOutputStream gzip;
+        /** Room kept free for one round of the compressor's output. */
+        private static final int OUTPUT_ROOM = 64 * 1024;
+        /** gzip's header with no name, time or flags, as {@link GZIPOutputStream} writes it. */
+        private static final byte[] NOTHING = new byte[0];
+        private static final byte[] HEADER = {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, 0};
+
+        private final PackBuffer out;
+        private final ByteBuffer staging;
+        private final Deflater deflater;
+        private final CRC32 crc = new CRC32();
         private long lines;
         private long rawBytes;
 
         public LineEncoder(int level) {
-            try {
-                gzip = new LeveledGzip(bytes, level);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            this(level, PackBuffer.heap(64 * 1024));
+        }
+
+        /** Encodes into {@code target}, which is emptied first. */
+        public LineEncoder(int level, PackBuffer target) {
+            out = target;
+            out.reset();
+            staging = out.staging();
+            deflater = new Deflater(level, true);
+            out.room(HEADER.length).put(HEADER);
         }
 
         /** Appends one object, already one line of JSON. */
         public void append(byte[] line) {
-            try {
-                gzip.write(line);
-                gzip.write('\n');
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            crc.update(line);
+            int offset = 0;
+            while (offset < line.length) {
+                if (!staging.hasRemaining()) {
+                    drain();
+                }
+                int n = Math.min(line.length - offset, staging.remaining());
+                staging.put(line, offset, n);
+                offset += n;
             }
+            crc.update('\n');
+            if (!staging.hasRemaining()) {
+                drain();
+            }
+            staging.put((byte) '\n');
             lines++;
             rawBytes += line.length + 1;
+        }
+
+        /** Compresses what is staged. */
+        private void drain() {
+            staging.flip();
+            deflater.setInput(staging);
+            while (!deflater.needsInput()) {
+                deflater.deflate(out.room(OUTPUT_ROOM), Deflater.NO_FLUSH);
+            }
+            // The deflater reads its input buffer from position to limit whenever it runs: detach it before reuse.
+            deflater.setInput(NOTHING);
+            staging.clear();
         }
 
         public long lines() {
@@ -103,12 +140,21 @@ public final class ChunkCodec {
 
         /** Ends the stream and returns the encoded chunk. */
         public byte[] finish() {
-            try {
-                gzip.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            finishInPlace();
+            return out.toByteArray();
+        }
+
+        /** Ends the stream and returns the encoded chunk where it was encoded, without a copy. */
+        public ByteBuffer finishInPlace() {
+            drain();
+            deflater.finish();
+            while (!deflater.finished()) {
+                deflater.deflate(out.room(OUTPUT_ROOM), Deflater.NO_FLUSH);
             }
-            return bytes.toByteArray();
+            deflater.end();
+            out.room(8).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue()).putInt((int) rawBytes)
+                    .order(ByteOrder.BIG_ENDIAN);
+            return out.contents();
         }
     }
 
@@ -266,6 +312,17 @@ public final class ChunkCodec {
         LeveledGzip(ByteArrayOutputStream out, int level) throws IOException {
             super(out, 64 * 1024);
             def.setLevel(level);
+        }
+    }
+
+    /** The SHA-256 of a buffer's remaining bytes, which it leaves unread. */
+    public static String sha256(ByteBuffer content) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(content.duplicate());
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -47,6 +48,15 @@ final class FilesystemBlobStore implements BlobStore {
 
     @Override
     public void put(String key, byte[] content, Map<String, String> metadata) {
+        write(key, metadata, temp -> Files.write(temp, content));
+    }
+
+    /** How a blob's content gets into its temporary file. */
+    private interface Content {
+        void writeTo(Path temp) throws IOException;
+    }
+
+    private void write(String key, Map<String, String> metadata, Content content) {
         Path target = resolve(key);
         try {
             Files.createDirectories(target.getParent());
@@ -62,7 +72,7 @@ final class FilesystemBlobStore implements BlobStore {
                 Files.deleteIfExists(metaPath(target));
             }
             Path temp = Files.createTempFile(target.getParent(), TEMP_PREFIX, null);
-            Files.write(temp, content);
+            content.writeTo(temp);
             move(temp, target);
         } catch (IOException e) {
             throw new StorageException("cannot write blob '" + key + "' to " + location() + ": " + e, e);
@@ -100,6 +110,22 @@ final class FilesystemBlobStore implements BlobStore {
      */
     @Override
     public boolean putIfMatch(String key, byte[] content, Map<String, String> metadata, String version) {
+        return ifMatch(key, version, () -> put(key, content, metadata));
+    }
+
+    @Override
+    public boolean putIfMatch(String key, ByteBuffer content, Map<String, String> metadata, String version) {
+        return ifMatch(key, version, () -> write(key, metadata, temp -> {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer view = content.duplicate();
+                while (view.hasRemaining()) {
+                    channel.write(view);
+                }
+            }
+        }));
+    }
+
+    private boolean ifMatch(String key, String version, Runnable write) {
         Path target = resolve(key);
         Path lock = target.resolveSibling(LOCK_PREFIX + target.getFileName());
         synchronized (LOCAL_LOCKS.computeIfAbsent(lock, l -> new Object())) {
@@ -113,7 +139,7 @@ final class FilesystemBlobStore implements BlobStore {
                     if (!matches) {
                         return false;
                     }
-                    put(key, content, metadata);
+                    write.run();
                     return true;
                 }
             } catch (IOException e) {

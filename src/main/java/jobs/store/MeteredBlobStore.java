@@ -2,6 +2,7 @@ package jobs.store;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +53,17 @@ final class MeteredBlobStore implements BlobStore {
     public Optional<Versioned> getVersioned(String key) {
         gets.increment();
         return store.getVersioned(key);
+    }
+
+    @Override
+    public boolean putIfMatch(String key, ByteBuffer content, Map<String, String> metadata, String version) {
+        puts.increment();
+        int length = content.remaining();
+        boolean stored = store.putIfMatch(key, content, metadata, version);
+        if (stored) {
+            written.increment(length);
+        }
+        return stored;
     }
 
     @Override

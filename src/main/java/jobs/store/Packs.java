@@ -163,16 +163,23 @@ public final class Packs {
      * @param gzip    the lines, gzip-compressed
      * @return the pack as stored: its stored size, SHA-256 and key id
      */
-    public Stored putPack(String address, byte[] gzip) {
+    public Stored putPack(String address, ByteBuffer gzip) {
         String blob = blob(address);
-        byte[] sealed = keyring == null ? gzip : keyring.sealDeterministic(gzip, blob);
+        ByteBuffer sealed = gzip;
+        if (keyring != null) {
+            // Sealing works on the heap: an encrypted pack in flight is held there once, as a copy.
+            byte[] plain = new byte[gzip.remaining()];
+            gzip.duplicate().get(plain);
+            sealed = ByteBuffer.wrap(keyring.sealDeterministic(plain, blob));
+        }
+        int length = sealed.remaining();
         String sha256 = ChunkCodec.sha256(sealed);
         Map<String, String> metadata = new HashMap<>(Map.of(RestorePoints.META_SHA256, sha256));
         if (keyring != null) {
             metadata.put(RestorePoints.META_KEY_ID, keyring.activeId());
         }
         if (store.putIfMatch(blob, sealed, metadata, null)) {
-            return new Stored(blob, sha256, sealed.length, keyId(), true);
+            return new Stored(blob, sha256, length, keyId(), true);
         }
         BlobStore.BlobEntry existing = store.list(blob).stream().filter(e -> e.key().equals(blob)).findFirst()
                 .orElseThrow(() -> new StorageException("pack " + blob + " was there and then was not", null));

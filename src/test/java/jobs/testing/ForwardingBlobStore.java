@@ -1,5 +1,6 @@
 package jobs.testing;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +56,12 @@ public abstract class ForwardingBlobStore implements BlobStore {
     @Override
     public Optional<Versioned> getVersioned(String key) {
         return store.getVersioned(key);
+    }
+
+    @Override
+    public boolean putIfMatch(String key, ByteBuffer content, Map<String, String> metadata, String version) {
+        beforeWrite();
+        return store.putIfMatch(key, content, metadata, version);
     }
 
     @Override
