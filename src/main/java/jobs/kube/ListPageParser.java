@@ -127,10 +127,10 @@ final class ListPageParser {
             while (isWhitespace(body.at(rest))) {
                 rest++;
             }
-            byte[] tail = body.copy(rest, end);
-            json = new byte[prefix.length + tail.length];
+            // One copy straight into place: an item can be a megabyte (a Helm release Secret).
+            json = new byte[prefix.length + (int) (end - rest)];
             System.arraycopy(prefix, 0, json, 0, prefix.length);
-            System.arraycopy(tail, 0, json, prefix.length, tail.length);
+            body.copyInto(rest, end, json, prefix.length);
         }
         for (int i = 0; i < json.length; i++) {
             if (json[i] == '\n' || json[i] == '\r') {

@@ -78,6 +78,12 @@ final class RecordingInputStream extends FilterInputStream {
         return Arrays.copyOfRange(kept, index(start), index(end - 1) + 1);
     }
 
+    /** Copies the kept bytes from {@code start} to {@code end} into {@code target} at {@code offset}. */
+    void copyInto(long start, long end, byte[] target, int offset) {
+        int from = index(start);
+        System.arraycopy(kept, from, target, offset, index(end - 1) + 1 - from);
+    }
+
     private int index(long offset) {
         long i = offset - base;
         if (i < 0 || i >= length) {
