@@ -72,8 +72,9 @@ public final class ChunkCodec {
 
         /** Room kept free for one round of the compressor's output. */
         private static final int OUTPUT_ROOM = 64 * 1024;
-        /** gzip's header with no name, time or flags, as {@link GZIPOutputStream} writes it. */
+        /** What the deflater is given once it has consumed the staged bytes. */
         private static final byte[] NOTHING = new byte[0];
+        /** gzip's header with no name, time or flags, as {@link GZIPOutputStream} writes it. */
         private static final byte[] HEADER = {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, 0};
 
         private final PackBuffer out;
