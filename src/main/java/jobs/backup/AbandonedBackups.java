@@ -1,6 +1,7 @@
 package jobs.backup;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import jobs.store.Manifest;
 import jobs.store.Manifest.ItemError;
@@ -30,35 +31,43 @@ public class AbandonedBackups {
     /** Taken when needed: bad input is refused before the job repository is even opened. */
     private final ObjectProvider<JobRepository> jobRepository;
     private final Clock clock;
+    /** Backups and imports alike. */
+    private final List<RestorePointJob> jobs;
 
-    AbandonedBackups(Runs runs, RestorePoints restorePoints, ObjectProvider<JobRepository> jobRepository, Clock clock) {
+    AbandonedBackups(Runs runs, RestorePoints restorePoints, ObjectProvider<JobRepository> jobRepository, Clock clock,
+                     List<RestorePointJob> jobs) {
         this.runs = runs;
         this.restorePoints = restorePoints;
         this.jobRepository = jobRepository;
         this.clock = clock;
+        this.jobs = List.copyOf(jobs);
     }
 
     /** The names of the backups abandoned by their process, without marking anything. */
     public List<String> find() {
-        return runs.deadRuns(BackupJobConfiguration.JOB_NAME).stream()
+        return jobs.stream().flatMap(job -> runs.deadRuns(job.jobName()).stream())
                 .map(e -> e.getJobParameters().getString(BackupParameters.NAME)).toList();
     }
 
     /** Marks the abandoned backups Failed; returns their names. */
     public List<String> sweep() {
-        List<JobExecution> dead = runs.abandonDead(BackupJobConfiguration.JOB_NAME);
-        for (JobExecution execution : dead) {
-            String name = execution.getJobParameters().getString(BackupParameters.NAME);
-            // The packs its last commit claimed: kept by a purge's sweep, for the run that resumes it.
-            List<Manifest.ChunkRef> held = PackRefs.committed(jobRepository.getObject(), execution.getJobInstance()).chunks();
-            restorePoints.update(name, m -> {
-                if (m.phase() != Phase.InProgress) {
-                    return m;
-                }
-                log.warn("Backup {} was abandoned by its process; its restore point is now Failed", name);
-                return m.failed(clock.instant(), List.of(new ItemError(null, null, null, Runs.ABANDONED))).holding(held);
-            });
+        List<String> names = new ArrayList<>();
+        for (RestorePointJob job : jobs) {
+            for (JobExecution execution : runs.abandonDead(job.jobName())) {
+                String name = execution.getJobParameters().getString(BackupParameters.NAME);
+                // The packs its last commit claimed: kept by a purge's sweep, for the run that resumes it.
+                List<Manifest.ChunkRef> held = PackRefs.committed(jobRepository.getObject(), execution.getJobInstance(),
+                        job.packingStep()).chunks();
+                restorePoints.update(name, m -> {
+                    if (m.phase() != Phase.InProgress) {
+                        return m;
+                    }
+                    log.warn("{} {} was abandoned by its process; its restore point is now Failed", job.jobName(), name);
+                    return m.failed(clock.instant(), List.of(new ItemError(null, null, null, Runs.ABANDONED))).holding(held);
+                });
+                names.add(name);
+            }
         }
-        return dead.stream().map(e -> e.getJobParameters().getString(BackupParameters.NAME)).toList();
+        return names;
     }
 }

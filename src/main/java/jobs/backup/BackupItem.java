@@ -3,6 +3,6 @@ package jobs.backup;
 import jobs.kube.ListedObject;
 import jobs.kube.ResourceType;
 
-/** One object on its way from the API server to a chunk blob. */
-record BackupItem(ResourceType type, ListedObject object) {
+/** One object on its way from its source (the API server, an imported archive) to a pack. */
+public record BackupItem(ResourceType type, ListedObject object) {
 }

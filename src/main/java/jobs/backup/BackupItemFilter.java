@@ -19,7 +19,6 @@ import jobs.kube.ResourceType;
 import jobs.support.Json;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
-import org.springframework.batch.infrastructure.item.ItemStream;
 
 /**
  * Decides, object by object, what goes into the restore point: namespace globs, the label selector, the exclusion
@@ -27,7 +26,7 @@ import org.springframework.batch.infrastructure.item.ItemStream;
  * remembers what the selected objects need (the PVs bound to selected PVCs, the CRDs of selected custom resources)
  * and lets exactly those cluster-scoped objects through; that memory is part of the step's restart state.
  */
-class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemStream {
+class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemFilter {
 
     static final List<String> EXCLUDE_LABELS = List.of("kbackup.io/exclude-from-backup", "velero.io/exclude-from-backup");
     static final String NEEDED = "filter.needed";

@@ -50,7 +50,7 @@ public class BackupJobConfiguration {
     Job backupJob(JobRepository jobRepository, JobDefaults jobDefaults, Step backupDiscoverStep, Step backupResourcesStep,
                   Step backupVolumesStep, Step backupFinalizeStep, RestorePoints restorePoints, Clock clock) {
         return jobDefaults.builder(JOB_NAME, jobRepository)
-                .listener(new BackupOutcomeListener(restorePoints, jobRepository, clock))
+                .listener(new BackupOutcomeListener(restorePoints, jobRepository, clock, RESOURCES_STEP))
                 .start(backupDiscoverStep)
                 .next(backupResourcesStep)
                 .next(backupVolumesStep)
@@ -74,32 +74,28 @@ public class BackupJobConfiguration {
     }
 
     @Bean
-    Step backupResourcesStep(JobRepository jobRepository, PlatformTransactionManager tx, ResourcesTasklet resourcesTasklet,
-                             StoredCheckpoint storedCheckpoint) {
-        // The reader, filter and writer are handed over as plain objects: the checkpoint alone opens, updates and
-        // closes their state.
+    Step backupResourcesStep(JobRepository jobRepository, PlatformTransactionManager tx, PackedItems backupResources) {
         return new StepBuilder(RESOURCES_STEP, jobRepository)
-                .tasklet(resourcesTasklet, tx)
-                .stream(storedCheckpoint)
+                .tasklet(backupResources, tx)
+                .stream(backupResources)
                 .listener(volumesPromotion())
                 // Registered last so that its afterStep runs first: the promotion then sees the settled state.
-                .listener((StepExecutionListener) storedCheckpoint)
+                .listener((StepExecutionListener) backupResources)
                 .build();
     }
 
+    /** The reader, filter and writer are handed over as plain objects: the checkpoint alone opens, updates and closes their state. */
     @Bean
     @StepScope
-    ResourcesTasklet resourcesTasklet(ResourceReader resourceReader, BackupItemFilter backupItemFilter,
-                                      PackWriter packWriter, KbackupProperties properties) {
-        return new ResourcesTasklet(resourceReader, backupItemFilter, packWriter, properties.backup().chunkSize(),
-                properties.backup().chunkBytes().toBytes());
+    PackedItems backupResources(ResourceReader resourceReader, BackupItemFilter backupItemFilter, PackWriter packWriter,
+                                KbackupProperties properties) {
+        return new PackedItems(resourceReader, backupItemFilter, packWriter, properties.backup());
     }
 
+    /** The job whose dead runs {@link AbandonedBackups} marks Failed, holding what its packing step committed. */
     @Bean
-    @StepScope
-    StoredCheckpoint storedCheckpoint(ResourceReader resourceReader, BackupItemFilter backupItemFilter,
-                                      PackWriter packWriter) {
-        return new StoredCheckpoint(resourceReader, backupItemFilter, packWriter);
+    RestorePointJob backupRestorePointJob() {
+        return new RestorePointJob(JOB_NAME, RESOURCES_STEP);
     }
 
     /** Hands the claims to snapshot from the resources step to the volumes step. */

@@ -16,12 +16,12 @@ import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 
 /**
- * Makes the job's outcome and the restore point agree: a backup that finished with item errors exits
+ * Makes the job's outcome and the restore point agree, for a backup or an import: one that finished with item errors exits
  * PARTIALLY_FAILED, and a failed run marks its restore point Failed with the cause, so {@code describe} tells
  * why, and with the packs it had stored, so a purge's sweep keeps them. A Failed restore point is resumed by
  * launching the same name again.
  */
-class BackupOutcomeListener implements JobExecutionListener {
+public class BackupOutcomeListener implements JobExecutionListener {
 
     static final String PARTIALLY_FAILED = "PARTIALLY_FAILED";
     private static final Logger log = LoggerFactory.getLogger(BackupOutcomeListener.class);
@@ -29,11 +29,14 @@ class BackupOutcomeListener implements JobExecutionListener {
     private final RestorePoints restorePoints;
     private final JobRepository jobRepository;
     private final Clock clock;
+    private final String packingStep;
 
-    BackupOutcomeListener(RestorePoints restorePoints, JobRepository jobRepository, Clock clock) {
+    /** @param packingStep the job's {@link PackedItems} step, whose committed packs a failed run holds */
+    public BackupOutcomeListener(RestorePoints restorePoints, JobRepository jobRepository, Clock clock, String packingStep) {
         this.restorePoints = restorePoints;
         this.jobRepository = jobRepository;
         this.clock = clock;
+        this.packingStep = packingStep;
     }
 
     @Override
@@ -56,7 +59,7 @@ class BackupOutcomeListener implements JobExecutionListener {
             List<ItemError> causes = execution.getAllFailureExceptions().stream()
                     .map(e -> new ItemError(null, null, null, Failures.reason(e))).distinct().toList();
             try {
-                List<Manifest.ChunkRef> held = PackRefs.committed(jobRepository, execution.getJobInstance()).chunks();
+                List<Manifest.ChunkRef> held = PackRefs.committed(jobRepository, execution.getJobInstance(), packingStep).chunks();
                 restorePoints.update(name, m -> m.failed(clock.instant(), causes).holding(held));
             } catch (RuntimeException e) {
                 // Storage may be the very thing that failed; the job repository still records the failure.

@@ -61,7 +61,7 @@ class FinalizeTasklet implements Tasklet {
             warnings.addAll(ResourceReader.readWarnings(state.getString(ResourceReader.WARNINGS)));
         }
 
-        PackRefs packs = PackRefs.committed(jobRepository, job.getJobInstance());
+        PackRefs packs = PackRefs.committed(jobRepository, job.getJobInstance(), BackupJobConfiguration.RESOURCES_STEP);
         List<ChunkRef> chunks = packs.chunks();
         Map<String, Long> counts = packs.counts();
         Manifest.Storage storage = packs.storage();

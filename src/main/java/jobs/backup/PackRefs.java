@@ -94,9 +94,9 @@ final class PackRefs {
     record Saved(List<Manifest.ChunkRef> chunks, List<Boolean> written, long logicalBytes, long newObjects) {
     }
 
-    /** What the resources step of a backup's job instance committed last, empty when it never committed. */
-    static PackRefs committed(JobRepository jobRepository, JobInstance instance) {
-        StepExecution resources = jobRepository.getLastStepExecution(instance, BackupJobConfiguration.RESOURCES_STEP);
+    /** What the packing step {@code step} of a job instance committed last, empty when it never committed. */
+    static PackRefs committed(JobRepository jobRepository, JobInstance instance, String step) {
+        StepExecution resources = jobRepository.getLastStepExecution(instance, step);
         if (resources == null || !resources.getExecutionContext().containsKey(CONTEXT_KEY)) {
             return new PackRefs();
         }

@@ -38,7 +38,7 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * after the client's retries) is skipped: with an error when {@code --include-resources} names it (the backup then
  * ends PartiallyFailed naming it), else with a warning. Other failures fail the step, which resumes here.
  */
-class ResourceReader implements ItemStreamReader<BackupItem> {
+class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
 
     private static final Logger log = LoggerFactory.getLogger(ResourceReader.class);
     static final String TYPE_INDEX = "reader.type";
@@ -153,7 +153,8 @@ class ResourceReader implements ItemStreamReader<BackupItem> {
     }
 
     /** True once every planned type has been read to its end. */
-    boolean exhausted() {
+    @Override
+    public boolean exhausted() {
         return typeIndex >= types.size();
     }
 

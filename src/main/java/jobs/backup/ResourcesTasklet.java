@@ -24,13 +24,13 @@ class ResourcesTasklet implements Tasklet {
      */
     static final int UNCHANGED_PER_NEW = 10;
 
-    private final ResourceReader reader;
-    private final BackupItemFilter filter;
+    private final ItemSource reader;
+    private final ItemFilter filter;
     private final PackWriter writer;
     private final int chunkSize;
     private final long chunkBytes;
 
-    ResourcesTasklet(ResourceReader reader, BackupItemFilter filter, PackWriter writer, int chunkSize, long chunkBytes) {
+    ResourcesTasklet(ItemSource reader, ItemFilter filter, PackWriter writer, int chunkSize, long chunkBytes) {
         this.reader = reader;
         this.filter = filter;
         this.writer = writer;

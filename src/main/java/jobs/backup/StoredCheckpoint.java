@@ -26,8 +26,8 @@ import org.springframework.batch.infrastructure.item.ItemStream;
  */
 class StoredCheckpoint implements ItemStream, StepExecutionListener {
 
-    private final ResourceReader reader;
-    private final BackupItemFilter filter;
+    private final ItemSource reader;
+    private final ItemFilter filter;
     private final PackWriter writer;
     /** Every key a snapshot has held: a key a later snapshot lacks (a finished page token) is removed. */
     private final Set<String> keys = new HashSet<>();
@@ -35,7 +35,7 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
     /** Snapshots not committed yet because some of their chunks are in flight, oldest first. */
     private final Deque<ExecutionContext> pending = new ArrayDeque<>();
 
-    StoredCheckpoint(ResourceReader reader, BackupItemFilter filter, PackWriter writer) {
+    StoredCheckpoint(ItemSource reader, ItemFilter filter, PackWriter writer) {
         this.reader = reader;
         this.filter = filter;
         this.writer = writer;

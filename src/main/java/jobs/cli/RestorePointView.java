@@ -27,16 +27,18 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
                         @JsonInclude(JsonInclude.Include.NON_NULL) Selection selection,
                         @JsonInclude(JsonInclude.Include.NON_NULL) List<ChunkRef> chunks,
                         @JsonInclude(JsonInclude.Include.NON_NULL) List<String> damage,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) Manifest.Storage storage) {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Manifest.Storage storage,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Manifest.Origin origin) {
 
     static RestorePointView summary(Manifest m) {
         return new RestorePointView(m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.itemCount(),
-                counts(m), m.volumes(), m.errors(), m.warnings(), m.hooks(), null, null, null, null, m.storage());
+                counts(m), m.volumes(), m.errors(), m.warnings(), m.hooks(), null, null, null, null, m.storage(), m.origin());
     }
 
     static RestorePointView detail(Manifest m, List<String> damage) {
         return new RestorePointView(m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.itemCount(),
-                counts(m), m.volumes(), m.errors(), m.warnings(), m.hooks(), m.cluster(), m.selection(), m.chunks(), damage, m.storage());
+                counts(m), m.volumes(), m.errors(), m.warnings(), m.hooks(), m.cluster(), m.selection(), m.chunks(), damage, m.storage(),
+                m.origin());
     }
 
     private static Map<String, Long> counts(Manifest m) {
@@ -64,6 +66,11 @@ record RestorePointView(String name, Phase phase, Instant startedAt, Instant com
         out.printf("Name:        %s%n", name);
         out.printf("Phase:       %s%n", phase);
         out.printf("Cluster:     %s%n", cluster);
+        if (origin != null) {
+            out.printf("Origin:      %s backup %s (%s, format %s, %s to %s) from %s%n", origin.tool(), origin.backup(),
+                    origin.phase() == null ? "phase unknown" : origin.phase(), origin.formatVersion() == null ? "unknown" : origin.formatVersion(),
+                    time(origin.startedAt()), time(origin.completedAt()), origin.location());
+        }
         out.printf("Started:     %s%n", time(startedAt));
         out.printf("Completed:   %s%n", time(completedAt));
         out.printf("Expires:     %s%n", time(expiresAt));

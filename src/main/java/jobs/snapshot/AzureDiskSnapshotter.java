@@ -39,7 +39,7 @@ final class AzureDiskSnapshotter implements Snapshotter {
     private static final Pattern DISK_ID = Pattern.compile(
             "(?i)/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/(disks|snapshots)/([^/]+)");
     // What a volume record keeps of its source disk.
-    private static final String REGION = "region";
+    private static final String REGION = SnapshotDetails.REGION;
     private static final String SKU = VolumePlacement.SKU;
     private static final String SIZE_GB = "sizeGB";
     private static final String ZONE = VolumePlacement.ZONE;
@@ -65,7 +65,7 @@ final class AzureDiskSnapshotter implements Snapshotter {
 
     @Override
     public String provider() {
-        return "azure-disk";
+        return SnapshotDetails.AZURE_DISK;
     }
 
     @Override
@@ -180,8 +180,9 @@ final class AzureDiskSnapshotter implements Snapshotter {
         String name = SnapshotNames.of(restoreName, volume.persistentVolume(), MAX_NAME);
         DisksClient disks = compute.serviceClient().getDisks();
         Map<String, String> recorded = volume.details();
-        String region = recorded.get(REGION);
         try {
+            // A snapshot imported from Velero's Azure plugin records no region: the snapshot itself knows it.
+            String region = recorded.containsKey(REGION) ? recorded.get(REGION) : snapshotRegion(volume.snapshotId());
             DiskInner existing = findDisk(disks, resourceGroup, name);
             if (existing != null && "Succeeded".equalsIgnoreCase(existing.provisioningState())) {
                 return restored(existing);
@@ -226,6 +227,11 @@ final class AzureDiskSnapshotter implements Snapshotter {
         }
     }
 
+    private String snapshotRegion(String snapshotId) {
+        Matcher id = parse(snapshotId);
+        return compute.serviceClient().getSnapshots().getByResourceGroup(id.group(2), id.group(4)).location();
+    }
+
     /** The zone a node needs to attach the disk, as topology labels spell it: region-zone. */
     private static RestoredVolume restored(DiskInner disk) {
         boolean pinned = disk.zones() != null && !disk.zones().isEmpty()
@@ -262,8 +268,8 @@ final class AzureDiskSnapshotter implements Snapshotter {
      */
     private static SnapshotResult result(SnapshotInner snapshot, String diskId, DiskInner source) {
         Map<String, String> details = new LinkedHashMap<>();
-        details.put("snapshotName", snapshot.name());
-        details.put("sourceDisk", diskId);
+        details.put(SnapshotDetails.SNAPSHOT_NAME, snapshot.name());
+        details.put(SnapshotDetails.SOURCE_DISK, diskId);
         details.put(REGION, snapshot.location());
         if (snapshot.diskSizeGB() != null) {
             details.put(SIZE_GB, snapshot.diskSizeGB().toString());

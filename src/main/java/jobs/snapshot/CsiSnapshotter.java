@@ -37,7 +37,7 @@ final class CsiSnapshotter implements Snapshotter {
 
     @Override
     public String provider() {
-        return "csi";
+        return SnapshotDetails.CSI;
     }
 
     @Override
@@ -103,14 +103,14 @@ final class CsiSnapshotter implements Snapshotter {
             String handle = nested(content, "status", "snapshotHandle");
             retain(contentName, content);
             Map<String, String> details = new LinkedHashMap<>();
-            details.put("volumeSnapshot", volume.namespace() + "/" + name);
-            details.put("volumeSnapshotContent", contentName);
-            details.put("driver", volume.driver());
+            details.put(SnapshotDetails.VOLUME_SNAPSHOT, volume.namespace() + "/" + name);
+            details.put(SnapshotDetails.VOLUME_SNAPSHOT_CONTENT, contentName);
+            details.put(SnapshotDetails.DRIVER, volume.driver());
             if (snapshotClass != null) {
-                details.put("volumeSnapshotClass", snapshotClass);
+                details.put(SnapshotDetails.VOLUME_SNAPSHOT_CLASS, snapshotClass);
             }
             if (volume.capacity() != null) {
-                details.put("capacity", volume.capacity());
+                details.put(SnapshotDetails.CAPACITY, volume.capacity());
             }
             return new SnapshotResult(handle, details);
         } catch (ClusterAccessException e) {
@@ -148,8 +148,8 @@ final class CsiSnapshotter implements Snapshotter {
      */
     @Override
     public void delete(String snapshotId, Map<String, String> details) {
-        String content = details.get("volumeSnapshotContent");
-        String ref = details.get("volumeSnapshot");
+        String content = details.get(SnapshotDetails.VOLUME_SNAPSHOT_CONTENT);
+        String ref = details.get(SnapshotDetails.VOLUME_SNAPSHOT);
         try {
             if (content != null && cluster.get(KnownTypes.VOLUME_SNAPSHOT_CONTENTS, null, content).isPresent()) {
                 cluster.mergePatch(KnownTypes.VOLUME_SNAPSHOT_CONTENTS, null, content, "{\"spec\":{\"deletionPolicy\":\"Delete\"}}");
@@ -177,7 +177,7 @@ final class CsiSnapshotter implements Snapshotter {
         contentSpec.put("deletionPolicy", "Retain");
         contentSpec.put("source", Map.of("snapshotHandle", volume.snapshotId()));
         contentSpec.put("volumeSnapshotRef", Map.of("namespace", targetNamespace, "name", name));
-        String snapshotClass = volume.details().get("volumeSnapshotClass");
+        String snapshotClass = volume.details().get(SnapshotDetails.VOLUME_SNAPSHOT_CLASS);
         if (snapshotClass != null) {
             contentSpec.put("volumeSnapshotClassName", snapshotClass);
         }

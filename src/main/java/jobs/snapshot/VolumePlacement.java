@@ -18,8 +18,8 @@ public record VolumePlacement(String diskSku, Map<String, String> zoneMapping) {
 
     public static final VolumePlacement AS_RECORDED = new VolumePlacement(null, Map.of());
     /** The keys of a volume record's details that hold its source disk's SKU and zone. */
-    static final String SKU = "sku";
-    static final String ZONE = "zone";
+    static final String SKU = SnapshotDetails.SKU;
+    static final String ZONE = SnapshotDetails.ZONE;
     private static final Pattern ZONE_NUMBER = Pattern.compile("[1-9]");
 
     public VolumePlacement {

@@ -15,6 +15,7 @@ import com.azure.storage.blob.models.BlobListDetails;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.BlobParallelUploadOptions;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,20 @@ final class AzureBlobStore implements BlobStore {
     @Override
     public Optional<byte[]> get(String key) {
         return getVersioned(key).map(Versioned::content);
+    }
+
+    @Override
+    public Optional<InputStream> open(String key) {
+        try {
+            return Optional.of(container.getBlobClient(prefix + key).openInputStream());
+        } catch (BlobStorageException e) {
+            if (e.getErrorCode() == BlobErrorCode.BLOB_NOT_FOUND || e.getErrorCode() == BlobErrorCode.CONTAINER_NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw failure("read blob '" + key + "'", e);
+        } catch (RuntimeException e) {
+            throw failure("read blob '" + key + "'", e);
+        }
     }
 
     @Override

@@ -23,17 +23,35 @@ public final class Bases {
 
     /** Makes a finished restore point the base of its selection. */
     public void set(Manifest manifest) {
+        set(lineage(manifest.selection()), manifest);
+    }
+
+    /**
+     * Makes a finished restore point the base of {@code lineage}: restore points of one lineage hold mostly the same
+     * objects, byte for byte (backups of one selection, imports from one Velero location).
+     */
+    public void set(String lineage, Manifest manifest) {
         if (manifest.phase().isFinished()) {
-            store.put(key(manifest.selection()), manifest.name().getBytes(StandardCharsets.UTF_8), Map.of());
+            store.put(key(lineage), manifest.name().getBytes(StandardCharsets.UTF_8), Map.of());
         }
     }
 
     /** The name of the base of {@code selection}, if one was set. */
     public Optional<String> get(Selection selection) {
-        return store.get(key(selection)).map(b -> new String(b, StandardCharsets.UTF_8).trim());
+        return get(lineage(selection));
     }
 
-    private static String key(Selection selection) {
-        return ROOT + ChunkCodec.sha256(Json.write(selection).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+    /** The name of the base of {@code lineage}, if one was set. */
+    public Optional<String> get(String lineage) {
+        return store.get(key(lineage)).map(b -> new String(b, StandardCharsets.UTF_8).trim());
+    }
+
+    /** The lineage of kbackup's backups of {@code selection}. */
+    static String lineage(Selection selection) {
+        return Json.write(selection);
+    }
+
+    private static String key(String lineage) {
+        return ROOT + ChunkCodec.sha256(lineage.getBytes(StandardCharsets.UTF_8)).substring(0, 16);
     }
 }

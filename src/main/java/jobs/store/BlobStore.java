@@ -1,5 +1,7 @@
 package jobs.store;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,14 @@ public interface BlobStore {
     void put(String key, byte[] content, Map<String, String> metadata);
 
     Optional<byte[]> get(String key);
+
+    /**
+     * A blob's content as a stream, fetched as it is read: for blobs too big to hold at once (a Velero tarball).
+     * Stores override it to stream; this default holds the blob.
+     */
+    default Optional<InputStream> open(String key) {
+        return get(key).map(ByteArrayInputStream::new);
+    }
 
     /** Every blob whose key starts with {@code prefix}, sorted by key. */
     List<BlobEntry> list(String prefix);

@@ -88,6 +88,17 @@ final class FilesystemBlobStore implements BlobStore {
     }
 
     @Override
+    public Optional<InputStream> open(String key) {
+        try {
+            return Optional.of(Files.newInputStream(resolve(key)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StorageException("cannot read blob '" + key + "' from " + location() + ": " + e, e);
+        }
+    }
+
+    @Override
     public Optional<byte[]> get(String key) {
         try {
             return Optional.of(Files.readAllBytes(resolve(key)));

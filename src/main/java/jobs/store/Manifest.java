@@ -29,11 +29,13 @@ import jobs.hooks.HookResult;
  * @param warnings      what was left out without being asked for (an API group that did not answer), and why
  * @param hooks         every backup hook run, in order per pod (a failure declared Fail makes it PartiallyFailed)
  * @param storage       the restore point's size: logical, referenced and new bytes (null before format 2)
+ * @param origin        where an imported restore point came from; null for kbackup's own backups
  */
 public record Manifest(int formatVersion, String name, Phase phase, Instant startedAt, Instant completedAt,
                        Instant expiresAt, String cluster, Selection selection, long itemCount,
                        List<ResourceCount> resources, List<ChunkRef> chunks, List<VolumeRecord> volumes,
-                       List<ItemError> errors, List<Warning> warnings, List<HookResult> hooks, Storage storage) {
+                       List<ItemError> errors, List<Warning> warnings, List<HookResult> hooks, Storage storage,
+                       Origin origin) {
 
     /** 2: objects in content-addressed packs shared by restore points; 1: chunks of a restore point's own. */
     public static final int FORMAT_VERSION = 2;
@@ -50,23 +52,29 @@ public record Manifest(int formatVersion, String name, Phase phase, Instant star
     /** A manifest for a backup that has just started. */
     public static Manifest started(String name, Instant startedAt, Instant expiresAt, String cluster, Selection selection) {
         return new Manifest(FORMAT_VERSION, name, Phase.InProgress, startedAt, null, expiresAt, cluster, selection, 0,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
+    }
+
+    /** A manifest for an import that has just started: dated as the backup it imports, and naming it. */
+    public static Manifest importing(String name, Instant expiresAt, String cluster, Selection selection, Origin origin) {
+        return new Manifest(FORMAT_VERSION, name, Phase.InProgress, origin.startedAt(), null, expiresAt, cluster, selection, 0,
+                null, null, null, null, null, null, null, origin);
     }
 
     public Manifest withPhase(Phase newPhase) {
         return new Manifest(formatVersion, name, newPhase, startedAt, completedAt, expiresAt, cluster, selection,
-                itemCount, resources, chunks, volumes, errors, warnings, hooks, storage);
+                itemCount, resources, chunks, volumes, errors, warnings, hooks, storage, origin);
     }
 
     /** The manifest of a failed backup that is being resumed: in progress again, its old failure cleared. */
     public Manifest resumed() {
         return new Manifest(formatVersion, name, Phase.InProgress, startedAt, null, expiresAt, cluster, selection,
-                itemCount, resources, chunks, volumes, null, null, null, storage);
+                itemCount, resources, chunks, volumes, null, null, null, storage, origin);
     }
 
     public Manifest failed(Instant at, List<ItemError> failures) {
         return new Manifest(formatVersion, name, Phase.Failed, startedAt, at, expiresAt, cluster, selection, itemCount,
-                resources, chunks, volumes, failures, warnings, hooks, storage);
+                resources, chunks, volumes, failures, warnings, hooks, storage, origin);
     }
 
     /**
@@ -75,13 +83,13 @@ public record Manifest(int formatVersion, String name, Phase phase, Instant star
      */
     public Manifest holding(List<ChunkRef> packs) {
         return new Manifest(formatVersion, name, phase, startedAt, completedAt, expiresAt, cluster, selection, itemCount,
-                resources, packs, volumes, errors, warnings, hooks, storage);
+                resources, packs, volumes, errors, warnings, hooks, storage, origin);
     }
 
     /** Being deleted by the purge, kept with the reasons its snapshots could not be deleted yet. */
     public Manifest deleting(List<ItemError> failures) {
         return new Manifest(formatVersion, name, Phase.Deleting, startedAt, completedAt, expiresAt, cluster, selection,
-                itemCount, resources, chunks, volumes, failures, warnings, hooks, storage);
+                itemCount, resources, chunks, volumes, failures, warnings, hooks, storage, origin);
     }
 
     public Manifest finished(Instant at, long items, List<ResourceCount> counts, List<ChunkRef> chunkRefs,
@@ -90,7 +98,24 @@ public record Manifest(int formatVersion, String name, Phase phase, Instant star
         boolean clean = itemErrors.isEmpty() && volumeRecords.stream().noneMatch(VolumeRecord::isFailed)
                 && hookResults.stream().noneMatch(HookResult::stops);
         return new Manifest(formatVersion, name, clean ? Phase.Completed : Phase.PartiallyFailed, startedAt, at,
-                expiresAt, cluster, selection, items, counts, chunkRefs, volumeRecords, itemErrors, leftOut, hookResults, size);
+                expiresAt, cluster, selection, items, counts, chunkRefs, volumeRecords, itemErrors, leftOut, hookResults, size, origin);
+    }
+
+    /**
+     * Where an imported restore point came from.
+     *
+     * @param tool          the tool that wrote it ({@value #VELERO})
+     * @param backup        its name there
+     * @param location      where it was read: a file, or a storage location's prefix
+     * @param formatVersion its format version there
+     * @param phase         its phase there
+     * @param startedAt     when that backup started
+     * @param completedAt   when it completed
+     */
+    public record Origin(String tool, String backup, String location, String formatVersion, String phase,
+                         Instant startedAt, Instant completedAt) {
+
+        public static final String VELERO = "velero";
     }
 
     /**

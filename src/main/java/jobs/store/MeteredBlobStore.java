@@ -2,6 +2,7 @@ package jobs.store;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,12 @@ final class MeteredBlobStore implements BlobStore {
     public Optional<byte[]> get(String key) {
         gets.increment();
         return store.get(key);
+    }
+
+    @Override
+    public Optional<InputStream> open(String key) {
+        gets.increment();
+        return store.open(key);
     }
 
     @Override

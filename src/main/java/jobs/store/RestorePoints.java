@@ -88,7 +88,12 @@ public final class RestorePoints {
      * if there is one and it can be trusted.
      */
     public Optional<Manifest> base(jobs.filter.Selection selection) {
-        return bases.get(selection).flatMap(name -> {
+        return base(Bases.lineage(selection));
+    }
+
+    /** The base of a restore point of {@code lineage} (see {@link Bases#set(String, Manifest)}). */
+    public Optional<Manifest> base(String lineage) {
+        return bases.get(lineage).flatMap(name -> {
             try {
                 return find(name);
             } catch (RuntimeException e) {

@@ -48,6 +48,19 @@ public class StoreConfiguration {
         return create(storage, new SimpleMeterRegistry());
     }
 
+    /**
+     * The blobs below {@code prefix} of the configured container or folder, whatever kbackup's own prefix: where
+     * another tool's storage location (Velero's) sits beside kbackup's. Read with kbackup's credentials.
+     */
+    public static BlobStore sibling(KbackupProperties.Storage storage, String prefix) {
+        return create(new KbackupProperties.Storage(storage.type(), prefix, storage.filesystem(), storage.azure()));
+    }
+
+    /** The files below a local folder, as blobs. */
+    public static BlobStore folder(Path folder) {
+        return new FilesystemBlobStore(folder);
+    }
+
     /** The configured store, counting its operations (and Azure's HTTP requests) in {@code registry}. */
     static BlobStore create(KbackupProperties.Storage storage, MeterRegistry registry) {
         BlobStore store = switch (storage.type()) {

@@ -200,7 +200,7 @@ class IncrementalBackupTest {
                 started.plus(java.time.Duration.ofDays(30)), "https://old", jobs.filter.Selection.everything(), 2,
                 List.of(new Manifest.ResourceCount("", "v1", "namespaces", "Namespace", false, 1),
                         new Manifest.ResourceCount("", "v1", "configmaps", "ConfigMap", true, 1)),
-                List.of(ref), null, null, null, null, null));
+                List.of(ref), null, null, null, null, null, null));
 
         assertThat(store.kbackup().run("describe", "v1", "--verify").out()).contains("Damage: none found");
         Kbackup.Result restore = store.kbackup().run("restore", "--from", "v1", "--name", "from-v1");

@@ -87,7 +87,7 @@ class PurgeTest {
                     snapshot.snapshotId(), VolumeRecord.COMPLETED, null, snapshot.details()));
         }
         Manifest m = new Manifest(1, name, phase, started, null, started.plus(ttl), "c", Selection.everything(), 2,
-                null, chunks, volumes, null, null, null, null);
+                null, chunks, volumes, null, null, null, null, null);
         store.create(m);
         return m;
     }

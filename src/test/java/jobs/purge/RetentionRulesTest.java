@@ -33,7 +33,7 @@ class RetentionRulesTest {
             Instant started = NOW.minus(Duration.ofMinutes(random.nextInt(40 * 24 * 60)));
             Instant expires = random.nextInt(4) == 0 ? null : started.plus(Duration.ofDays(1 + random.nextInt(30)));
             history.add(new Manifest(1, "bk-" + i, phases[random.nextInt(phases.length)], started, null, expires, "c",
-                    Selection.everything(), 0, null, null, null, null, null, null, null));
+                    Selection.everything(), 0, null, null, null, null, null, null, null, null));
         }
         return history;
     }
@@ -85,7 +85,7 @@ class RetentionRulesTest {
             for (int hour : new int[] {0, 4, 8}) {
                 Instant started = Instant.parse("2026-11-01T00:00:00Z").plus(Duration.ofDays(day)).plus(Duration.ofHours(hour));
                 history.add(new Manifest(1, "d" + day + "h" + hour, Phase.Completed, started, null, started.plus(Duration.ofDays(1)),
-                        "c", Selection.everything(), 0, null, null, null, null, null, null, null));
+                        "c", Selection.everything(), 0, null, null, null, null, null, null, null, null));
             }
         }
         RetentionRules rules = new RetentionRules(RETENTION, null, 1, 3, 0, 0);

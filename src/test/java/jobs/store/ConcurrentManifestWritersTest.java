@@ -79,6 +79,6 @@ class ConcurrentManifestWritersTest {
         List<ItemError> errors = new ArrayList<>(m.errors());
         errors.add(error);
         return new Manifest(m.formatVersion(), m.name(), m.phase(), m.startedAt(), m.completedAt(), m.expiresAt(), m.cluster(),
-                m.selection(), m.itemCount(), m.resources(), m.chunks(), m.volumes(), errors, m.warnings(), m.hooks(), m.storage());
+                m.selection(), m.itemCount(), m.resources(), m.chunks(), m.volumes(), errors, m.warnings(), m.hooks(), m.storage(), m.origin());
     }
 }

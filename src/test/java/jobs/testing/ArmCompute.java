@@ -152,6 +152,22 @@ public final class ArmCompute implements AutoCloseable {
     }
 
     /**
+     * Adds a snapshot of a disk, in ARM's shape, as another tool (Velero's Azure plugin) would have taken it: a
+     * full snapshot in the disk's region, whose disk properties a restore copies.
+     */
+    public String addSnapshot(String subscription, String group, String name, String sourceDiskId, String region, int sizeGb) {
+        String id = "/subscriptions/" + subscription + "/resourceGroups/" + group + "/providers/Microsoft.Compute/snapshots/" + name;
+        ObjectNode snapshot = JSON.createObjectNode().put("id", id).put("name", name).put("type", "Microsoft.Compute/snapshots")
+                .put("location", region);
+        snapshot.putObject("sku").put("name", "Standard_LRS");
+        ObjectNode properties = snapshot.putObject("properties").put("provisioningState", "Succeeded").put("diskSizeGB", sizeGb)
+                .put("incremental", false);
+        properties.putObject("creationData").put("createOption", "Copy").put("sourceResourceId", sourceDiskId);
+        resources.put(id.toLowerCase(), snapshot);
+        return id;
+    }
+
+    /**
      * Attaches a disk to a VM in {@code nodeZone} (null for a node pool without zones), as the CSI driver does when a
      * pod using the PV is scheduled, and answers ARM's refusal if the disk cannot be attached there: a
      * zone-redundant disk attaches in any zone; a locally redundant one only in its own zone, and a regional one only

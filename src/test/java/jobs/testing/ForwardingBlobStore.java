@@ -31,6 +31,11 @@ public abstract class ForwardingBlobStore implements BlobStore {
     }
 
     @Override
+    public Optional<java.io.InputStream> open(String key) {
+        return store.open(key);
+    }
+
+    @Override
     public List<BlobEntry> list(String prefix) {
         return store.list(prefix);
     }

@@ -27,6 +27,17 @@ public final class Stored {
                 "", new KbackupProperties.Filesystem(Path.of("unused")), azureDefaults(Azurite.shared().connectionString(), container))));
     }
 
+    /** The blobs below {@code prefix} of an Azurite container: where a Velero storage location beside kbackup's is. */
+    public static jobs.store.BlobStore azureBlobs(String container, String prefix) {
+        return StoreConfiguration.sibling(new KbackupProperties.Storage(KbackupProperties.StorageType.AZURE_BLOB, "",
+                new KbackupProperties.Filesystem(Path.of("unused")), azureDefaults(Azurite.shared().connectionString(), container)), prefix);
+    }
+
+    /** The files below a local folder, as blobs. */
+    public static jobs.store.BlobStore folder(Path root) {
+        return StoreConfiguration.folder(root);
+    }
+
     private static KbackupProperties.Azure azureDefaults(String connectionString, String container) {
         return new KbackupProperties.Azure(connectionString, null, container, 2, Duration.ofMillis(100), Duration.ofSeconds(1));
     }
