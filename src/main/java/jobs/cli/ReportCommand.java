@@ -30,7 +30,7 @@ class ReportCommand implements Subcommand {
 
     private static final Logger log = LoggerFactory.getLogger(ReportCommand.class);
 
-    @Option(names = "--job", paramLabel = "backup|restore|purge", description = "Only this job.")
+    @Option(names = "--job", paramLabel = "backup|restore|purge|import-velero", description = "Only this job.")
     String job;
 
     @Option(names = "--since", paramLabel = "DURATION", description = "Only runs started within this long, e.g. 24h, 7d.")
@@ -50,7 +50,7 @@ class ReportCommand implements Subcommand {
     @Override
     public void validate() {
         if (job != null && !Reports.JOBS.contains(job)) {
-            throw new InvalidInputException("--job: '" + job + "' is not one of backup, restore, purge");
+            throw new InvalidInputException("--job: '" + job + "' is not one of " + String.join(", ", Reports.JOBS));
         }
         if (since != null) {
             window = Inputs.duration("--since", since);
@@ -109,18 +109,18 @@ class ReportCommand implements Subcommand {
 
     private static String table(List<ExecutionReport> rows) {
         StringBuilder s = new StringBuilder();
-        String format = "%-8s %6s %-10s %-17s %-24s %9s %9s  %s%n";
+        String format = "%-13s %6s %-10s %-17s %-24s %9s %9s  %s%n";
         s.append(String.format(format, "JOB", "ID", "STATUS", "EXIT", "START", "SECONDS", "OBJECTS", "STEPS / PARAMETERS"));
         for (ExecutionReport r : rows) {
             s.append(String.format(format, r.job(), r.id(), r.status(), r.exitCode(), r.start(), String.format("%.1f", r.durationSeconds()),
                     r.objects(), r.parameters()));
-            r.steps().forEach(st -> s.append(String.format("%69s %s %s read %d write %d skip %d commits %d%n", "", st.name(),
+            r.steps().forEach(st -> s.append(String.format("%74s %s %s read %d write %d skip %d commits %d%n", "", st.name(),
                     st.status(), st.read(), st.write(), st.skip(), st.commits())));
             if (r.hooks() > 0) {
-                s.append(String.format("%69s hooks %d run, %d failed%n", "", r.hooks(), r.hooksFailed()));
+                s.append(String.format("%74s hooks %d run, %d failed%n", "", r.hooks(), r.hooksFailed()));
             }
             if (r.exitDescription() != null) {
-                s.append(String.format("%69s %s%n", "", r.exitDescription()));
+                s.append(String.format("%74s %s%n", "", r.exitDescription()));
             }
         }
         s.append(String.format("%nTOTALS%n"));

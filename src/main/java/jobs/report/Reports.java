@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class Reports {
 
-    public static final List<String> JOBS = List.of("backup", "restore", "purge");
+    public static final List<String> JOBS = List.of("backup", "restore", "purge", "import-velero");
 
     private final JobRepository jobRepository;
 

@@ -91,7 +91,7 @@ class BadInputTest {
                 Arguments.of(List.of("purge", "--retention", "12h"), "--retention: '12h' is shorter than the 1 day minimum"),
                 Arguments.of(List.of("purge", "--keep-last", "-1"), "--keep-last: '-1' must be 0 or more"),
                 Arguments.of(List.of("purge", "--retention", "0d"), "--retention: '0d' must be positive"),
-                Arguments.of(List.of("report", "--job", "archive"), "--job: 'archive' is not one of backup, restore, purge"),
+                Arguments.of(List.of("report", "--job", "archive"), "--job: 'archive' is not one of backup, restore, purge, import-velero"),
                 Arguments.of(List.of("report", "--since", "yesterday"), "--since: 'yesterday' is not a duration"),
                 Arguments.of(List.of("report", "--output", "pdf"), "--output"),
                 Arguments.of(List.of("restart", "abc"), "'abc' is not a long"),
