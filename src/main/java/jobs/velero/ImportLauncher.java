@@ -11,6 +11,8 @@ import jobs.run.Runs;
 import jobs.store.Manifest;
 import jobs.store.RestorePoints;
 import jobs.support.InvalidInputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.beans.factory.ObjectProvider;
@@ -26,6 +28,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ImportLauncher {
+
+    private static final Logger log = LoggerFactory.getLogger(ImportLauncher.class);
 
     private final RestorePoints restorePoints;
     private final KbackupProperties properties;
@@ -78,7 +82,11 @@ public class ImportLauncher {
         try {
             checkPhase(files, VeleroBackup.of(files));
             checkName(parameters.name(), files);
-            VeleroArchive.read(files.openTarball(), files.describeTarball(), item -> { });
+            long start = System.nanoTime();
+            VeleroArchive.Summary summary = VeleroArchive.check(files.openTarball(), files.describeTarball(),
+                    Math.max(1, Runtime.getRuntime().availableProcessors()));
+            log.info("Checked {}: {} items, whole and well-formed, in {} s", files.describeTarball(), summary.items(),
+                    String.format("%.2f", (System.nanoTime() - start) / 1e9));
         } catch (VeleroFormatException e) {
             throw new InvalidInputException(e.getMessage());
         }

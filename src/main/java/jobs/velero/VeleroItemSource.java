@@ -41,7 +41,8 @@ class VeleroItemSource implements ItemSource {
         types.putAll(read.types());
         volumes.clear();
         volumes.putAll(read.volumes());
-        reader = VeleroArchive.open(files.openTarball(), files.describeTarball());
+        // The launcher's first pass found the tarball whole and well-formed.
+        reader = VeleroArchive.openChecked(files.openTarball(), files.describeTarball());
         long skipped = reader.skip(items);
         if (skipped < items) {
             throw new VeleroFormatException(files.describeTarball() + ": holds " + skipped + " items, fewer than the "
@@ -68,18 +69,18 @@ class VeleroItemSource implements ItemSource {
         ObjectMeta meta = new ObjectMeta();
         meta.setName(item.name());
         meta.setNamespace(item.namespace());
-        return new BackupItem(type, new ListedObject(meta, item.object().path("spec").path("volumeName").asText(null),
-                item.json()));
+        // No volume name: an import selects nothing, so nothing reads it.
+        return new BackupItem(type, new ListedObject(meta, null, item.json()));
     }
 
     /** The item's type: resource and group from its folder, version and kind from the object. */
     static ResourceType type(VeleroArchive.Item item) {
         String folder = item.groupResource();
         int dot = folder.indexOf('.');
-        String apiVersion = item.object().path("apiVersion").asText();
+        String apiVersion = item.apiVersion();
         String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
         return new ResourceType(dot < 0 ? "" : folder.substring(dot + 1), version, dot < 0 ? folder : folder.substring(0, dot),
-                item.object().path("kind").asText(), item.namespace() != null, null);
+                item.kind(), item.namespace() != null, null);
     }
 
     static ItemsRead.BoundVolume bound(JsonNode pv) {

@@ -119,6 +119,47 @@ class VeleroArchiveTest {
                 .isInstanceOf(VeleroFormatException.class)
                 .hasMessageStartingWith("backups/b1/b1.tar.gz: ")
                 .hasMessageContaining(message);
+        // The check before an import, its items' JSON checked on threads of their own, refuses it alike.
+        assertThatThrownBy(() -> VeleroArchive.check(new ByteArrayInputStream(tarball), "backups/b1/b1.tar.gz", 2))
+                .isInstanceOf(VeleroFormatException.class)
+                .hasMessageStartingWith("backups/b1/b1.tar.gz: ")
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void itemsBiggerThanTheReadAheadBudgetPassOneByOne() {
+        String big = "x".repeat(5 * 1024 * 1024);
+        byte[] tarball = tarball(tar -> {
+            file(tar, "metadata/version", "1.1.0");
+            for (int i = 0; i < 4; i++) {
+                file(tar, "resources/secrets/namespaces/helm/release-" + i + ".json", "{\"apiVersion\":\"v1\",\"kind\":\"Secret\","
+                        + "\"metadata\":{\"name\":\"release-" + i + "\",\"namespace\":\"helm\"},\"data\":{\"release\":\"" + big + "\"}}");
+            }
+        });
+        List<VeleroArchive.Item> items = new ArrayList<>();
+
+        assertThat(VeleroArchive.read(new ByteArrayInputStream(tarball), "helm.tar.gz", items::add).items()).isEqualTo(4);
+        assertThat(items).allMatch(i -> i.json().length > big.length());
+        assertThat(VeleroArchive.check(new ByteArrayInputStream(tarball), "helm.tar.gz", 2).items()).isEqualTo(4);
+    }
+
+    @Test
+    void theCheckNamesTheFirstDamagedItemInArchiveOrderWhateverThreadFoundIt() {
+        byte[] tarball = tarball(tar -> {
+            file(tar, "metadata/version", "1.1.0");
+            for (int i = 0; i < 3000; i++) {
+                String name = "cm-" + i;
+                file(tar, "resources/configmaps/namespaces/ns1/" + name + ".json", i == 1500 || i == 2900
+                        ? "{\"apiVersion\":\"v1\",\"kind\":" : object("v1", "ConfigMap", "ns1", name));
+            }
+        });
+
+        assertThatThrownBy(() -> VeleroArchive.check(new ByteArrayInputStream(tarball), "b.tar.gz", 2))
+                .hasMessageContaining("cm-1500.json").hasMessageContaining("malformed JSON");
+        assertThat(VeleroArchive.check(new ByteArrayInputStream(tarball(tar -> {
+            file(tar, "metadata/version", "1.1.0");
+            item(tar, "pods", null, "ns1", "web-0", "v1", "Pod");
+        })), "ok.tar.gz", 2)).isEqualTo(new VeleroArchive.Summary("1.1.0", 1, 1, 0));
     }
 
     /** A format 1.1.0 tarball with one more entry. */
