@@ -46,6 +46,16 @@ final class AzureBlobStore implements BlobStore {
                         null, null));
     }
 
+    @Override
+    public void putFile(String key, java.nio.file.Path file, Map<String, String> metadata) {
+        ensureContainer();
+        call("write blob '" + key + "'", () -> {
+            container.getBlobClient(prefix + key).uploadFromFileWithResponse(
+                    new com.azure.storage.blob.options.BlobUploadFromFileOptions(file.toString()).setMetadata(metadata), null, null);
+            return null;
+        });
+    }
+
     private void ensureContainer() {
         if (!containerChecked) {
             call("create container", container::createIfNotExists);

@@ -1,8 +1,11 @@
 package jobs.store;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +20,15 @@ public interface BlobStore {
     void put(String key, byte[] content, Map<String, String> metadata);
 
     Optional<byte[]> get(String key);
+
+    /** Writes a local file as a blob, streamed: for blobs too big to hold (an exported tarball). */
+    default void putFile(String key, Path file, Map<String, String> metadata) {
+        try {
+            put(key, Files.readAllBytes(file), metadata);
+        } catch (IOException e) {
+            throw new StorageException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
 
     /**
      * A blob's content as a stream, fetched as it is read: for blobs too big to hold at once (a Velero tarball).

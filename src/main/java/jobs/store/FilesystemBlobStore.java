@@ -51,6 +51,11 @@ final class FilesystemBlobStore implements BlobStore {
         write(key, metadata, temp -> Files.write(temp, content));
     }
 
+    @Override
+    public void putFile(String key, Path file, Map<String, String> metadata) {
+        write(key, metadata, temp -> Files.copy(file, temp, StandardCopyOption.REPLACE_EXISTING));
+    }
+
     /** How a blob's content gets into its temporary file. */
     private interface Content {
         void writeTo(Path temp) throws IOException;

@@ -51,6 +51,12 @@ final class MeteredBlobStore implements BlobStore {
     }
 
     @Override
+    public void putFile(String key, java.nio.file.Path file, Map<String, String> metadata) {
+        puts.increment();
+        store.putFile(key, file, metadata);
+    }
+
+    @Override
     public Optional<InputStream> open(String key) {
         gets.increment();
         return store.open(key);

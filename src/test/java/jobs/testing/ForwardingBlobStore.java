@@ -31,6 +31,11 @@ public abstract class ForwardingBlobStore implements BlobStore {
     }
 
     @Override
+    public void putFile(String key, java.nio.file.Path file, Map<String, String> metadata) {
+        store.putFile(key, file, metadata);
+    }
+
+    @Override
     public Optional<java.io.InputStream> open(String key) {
         return store.open(key);
     }
