@@ -1,7 +1,6 @@
 package jobs.cli;
 
 import java.io.PrintWriter;
-import java.util.regex.Pattern;
 import jobs.support.ExitCodes;
 import jobs.support.InvalidInputException;
 import jobs.velero.ImportSource;
@@ -16,8 +15,6 @@ import picocli.CommandLine.Parameters;
                 + "adopts and 'velero restore create --from-backup' restores.",
                 "Into a Velero storage location's folder (--to-file) or beside kbackup's storage, below a prefix (--velero-prefix)."})
 class ExportVeleroCommand implements Subcommand {
-
-    private static final Pattern PREFIX = Pattern.compile("^$|^(?!.*(^|/)\\.{1,2}(/|$))[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$");
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The restore point to export.")
     String name;
@@ -38,9 +35,8 @@ class ExportVeleroCommand implements Subcommand {
         if ((folder == null) == (prefix == null)) {
             throw new InvalidInputException("export-velero: give exactly one of --to-file FOLDER and --velero-prefix PREFIX");
         }
-        if (prefix != null && !PREFIX.matcher(prefix).matches()) {
-            throw new InvalidInputException("--velero-prefix '" + prefix + "': must be empty or a path of letters, digits, "
-                    + "'.', '_', '-' separated by '/', without '.' or '..'");
+        if (prefix != null) {
+            Inputs.prefix("--velero-prefix", prefix);
         }
         if (veleroName != null) {
             Inputs.name("--velero-name", veleroName);

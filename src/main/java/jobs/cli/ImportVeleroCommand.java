@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import jobs.store.Manifest;
 import jobs.store.Phase;
@@ -28,9 +27,6 @@ import picocli.CommandLine.Option;
                         + "beside kbackup's in its configured storage (--velero-prefix). Launching the same import again "
                         + "resumes it."})
 class ImportVeleroCommand implements Subcommand {
-
-    /** As kbackup.storage.prefix: a relative path that stays inside the container or folder. */
-    private static final Pattern PREFIX = Pattern.compile("^$|^(?!.*(^|/)\\.{1,2}(/|$))[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$");
 
     @Option(names = "--from-file", paramLabel = "PATH",
             description = "A <name>.tar.gz, a backup's folder, or a storage location's folder (with backups/ in it).")
@@ -70,9 +66,8 @@ class ImportVeleroCommand implements Subcommand {
         if (prefix != null && !all && name == null) {
             throw new InvalidInputException("import-velero: --velero-prefix " + prefix + " needs --name NAME or --all");
         }
-        if (prefix != null && !PREFIX.matcher(prefix).matches()) {
-            throw new InvalidInputException("--velero-prefix '" + prefix + "': must be empty or a path of letters, digits, "
-                    + "'.', '_', '-' separated by '/', without '.' or '..'");
+        if (prefix != null) {
+            Inputs.prefix("--velero-prefix", prefix);
         }
         if (name != null) {
             Inputs.name("--name", name);

@@ -15,6 +15,8 @@ final class Inputs {
 
     static final Duration MAX_TTL = Duration.ofDays(360);
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    /** As kbackup.storage.prefix: empty, or a relative path that stays inside the container or folder. */
+    private static final Pattern PREFIX = Pattern.compile("^$|^(?!.*(^|/)\\.{1,2}(/|$))[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$");
 
     private Inputs() {
     }
@@ -26,6 +28,15 @@ final class Inputs {
                     + "letters, digits and '-', starting and ending with a letter or digit)");
         }
         return name;
+    }
+
+    /** Returns {@code prefix} when it is a storage prefix. */
+    static String prefix(String flag, String prefix) {
+        if (!PREFIX.matcher(prefix).matches()) {
+            throw new InvalidInputException(flag + " '" + prefix + "': must be empty or a path of letters, digits, "
+                    + "'.', '_', '-' separated by '/', without '.' or '..'");
+        }
+        return prefix;
     }
 
     static void selector(String text) {

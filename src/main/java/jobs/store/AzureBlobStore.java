@@ -70,23 +70,21 @@ final class AzureBlobStore implements BlobStore {
 
     @Override
     public Optional<InputStream> open(String key) {
-        try {
-            return Optional.of(container.getBlobClient(prefix + key).openInputStream());
-        } catch (BlobStorageException e) {
-            if (e.getErrorCode() == BlobErrorCode.BLOB_NOT_FOUND || e.getErrorCode() == BlobErrorCode.CONTAINER_NOT_FOUND) {
-                return Optional.empty();
-            }
-            throw failure("read blob '" + key + "'", e);
-        } catch (RuntimeException e) {
-            throw failure("read blob '" + key + "'", e);
-        }
+        return read(key, () -> container.getBlobClient(prefix + key).openInputStream());
     }
 
     @Override
     public Optional<Versioned> getVersioned(String key) {
-        try {
+        return read(key, () -> {
             var response = container.getBlobClient(prefix + key).downloadContentWithResponse(null, null, null, Context.NONE);
-            return Optional.of(new Versioned(response.getValue().toBytes(), response.getDeserializedHeaders().getETag()));
+            return new Versioned(response.getValue().toBytes(), response.getDeserializedHeaders().getETag());
+        });
+    }
+
+    /** A read of blob {@code key}: empty when it or its container does not exist. */
+    private <T> Optional<T> read(String key, Supplier<T> read) {
+        try {
+            return Optional.of(read.get());
         } catch (BlobStorageException e) {
             if (e.getErrorCode() == BlobErrorCode.BLOB_NOT_FOUND || e.getErrorCode() == BlobErrorCode.CONTAINER_NOT_FOUND) {
                 return Optional.empty();
