@@ -95,7 +95,7 @@ class ImportVeleroCommand implements Subcommand {
         int passed = 0;
         for (String backup : backups) {
             ImportSource one = source.withBackup(backup);
-            Optional<String> whyNot = launcher.whyNot(one, backup);
+            Optional<String> whyNot = launcher.whyNot(one, backup, keep);
             if (whyNot.isPresent()) {
                 out.printf("Skipped %s: %s%n", backup, whyNot.get());
                 passed++;

@@ -1,5 +1,8 @@
 package jobs.velero;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,14 +39,16 @@ public class ImportLauncher {
     private final Runs runs;
     private final AbandonedBackups abandoned;
     private final ObjectProvider<Job> importJob;
+    private final Clock clock;
 
     ImportLauncher(RestorePoints restorePoints, KbackupProperties properties, Runs runs, AbandonedBackups abandoned,
-                   @Qualifier("importVeleroJob") ObjectProvider<Job> importJob) {
+                   @Qualifier("importVeleroJob") ObjectProvider<Job> importJob, Clock clock) {
         this.restorePoints = restorePoints;
         this.properties = properties;
         this.runs = runs;
         this.abandoned = abandoned;
         this.importJob = importJob;
+        this.clock = clock;
     }
 
     /** The name a restore point imported from {@code source} gets by default: the Velero backup's. */
@@ -66,11 +71,13 @@ public class ImportLauncher {
      * Why {@code source} cannot be imported as {@code name} without running anything, or empty when it can: for
      * {@code --all}, which passes over what it cannot or need not import.
      */
-    public Optional<String> whyNot(ImportSource source, String name) {
+    public Optional<String> whyNot(ImportSource source, String name, Duration ttl) {
         try {
             VeleroFiles files = VeleroFiles.of(source, properties.storage());
-            checkPhase(files, VeleroBackup.of(files));
+            VeleroBackup backup = VeleroBackup.of(files);
+            checkPhase(files, backup);
             checkName(name, files);
+            checkExpiry(files, backup, ttl);
             return Optional.empty();
         } catch (InvalidInputException | VeleroFormatException e) {
             return Optional.of(e.getMessage());
@@ -80,8 +87,10 @@ public class ImportLauncher {
     private void preflight(ImportParameters parameters) {
         VeleroFiles files = VeleroFiles.of(parameters.source(), properties.storage());
         try {
-            checkPhase(files, VeleroBackup.of(files));
+            VeleroBackup backup = VeleroBackup.of(files);
+            checkPhase(files, backup);
             checkName(parameters.name(), files);
+            checkExpiry(files, backup, parameters.ttl());
             long start = System.nanoTime();
             VeleroArchive.Summary summary = VeleroArchive.check(files.openTarball(), files.describeTarball(),
                     Math.max(1, Runtime.getRuntime().availableProcessors()));
@@ -98,6 +107,15 @@ public class ImportLauncher {
         if (!backup.importable()) {
             throw new InvalidInputException(files.describe(VeleroFiles.BACKUP_OBJECT) + ": the Velero backup is " + backup.phase()
                     + "; only Completed and PartiallyFailed backups are whole");
+        }
+    }
+
+    /** An import that the next purge would delete is refused: a migration's rerun would import it again and again. */
+    private void checkExpiry(VeleroFiles files, VeleroBackup backup, Duration ttl) {
+        Instant expires = backup.expiresAt(ttl, properties.policy().retention(), clock.instant());
+        if (!expires.isAfter(clock.instant())) {
+            throw new InvalidInputException("Velero backup " + files.name() + " expired at " + expires + (ttl == null
+                    ? " (Velero's expiration); keep it longer with --ttl, counted from its start" : " (--ttl from its start)"));
         }
     }
 

@@ -40,8 +40,8 @@ class OpenImportTasklet implements Tasklet {
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
         VeleroBackup backup = VeleroBackup.of(files);
-        Instant started = backup.startedAt() != null ? backup.startedAt() : clock.instant();
-        Instant expires = ttl != null ? started.plus(ttl) : backup.expiresAt() != null ? backup.expiresAt() : started.plus(retention);
+        Instant started = backup.startedOr(clock.instant());
+        Instant expires = backup.expiresAt(ttl, retention, clock.instant());
         Manifest.Origin origin = new Manifest.Origin(Manifest.Origin.VELERO, files.name(), files.where(), backup.formatVersion(),
                 backup.phase(), started, backup.completedAt());
         // A restart finds the manifest of its first run, and keeps it.

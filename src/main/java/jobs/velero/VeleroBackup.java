@@ -1,6 +1,7 @@
 package jobs.velero;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -47,6 +48,20 @@ record VeleroBackup(String name, String phase, String formatVersion, Instant sta
     /** A tarball without its velero-backup.json: nothing known but the name. */
     static VeleroBackup unknown(String name) {
         return new VeleroBackup(name, null, null, null, null, null, Selection.everything(), 0, 0);
+    }
+
+    /** When the start of the Velero backup, or the import if it has none, is not known. */
+    Instant startedOr(Instant now) {
+        return startedAt != null ? startedAt : now;
+    }
+
+    /**
+     * When its restore point expires: {@code ttl} after its start when given, else when Velero's backup expires, else
+     * the policy's {@code retention} after its start.
+     */
+    Instant expiresAt(Duration ttl, Duration retention, Instant now) {
+        Instant started = startedOr(now);
+        return ttl != null ? started.plus(ttl) : expiresAt != null ? expiresAt : started.plus(retention);
     }
 
     boolean importable() {

@@ -38,8 +38,9 @@ import org.springframework.stereotype.Component;
  * {@code velero restore create --from-backup} restores it: {@code backups/<name>/velero-backup.json} (status
  * Completed or PartiallyFailed, with the counts), {@code <name>.tar.gz} (format 1.1.0, each item under its
  * resource folder and again under {@code <version>-preferredversion/}), the resource list, and the volume files:
- * azure-disk snapshots in the Azure plugin's shape ({@code -volumesnapshots.json.gz}) and every volume in
- * {@code -volumeinfo.json.gz}. The tarball is written to a temporary file and streamed into place, velero-backup.json
+ * azure-disk snapshots in the Azure plugin's shape ({@code -volumesnapshots.json.gz}), CSI snapshots as the
+ * VolumeSnapshots and contents Velero lists ({@code -csi-volumesnapshots.json.gz},
+ * {@code -csi-volumesnapshotcontents.json.gz}), and every volume in {@code -volumeinfo.json.gz}. The tarball is written to a temporary file and streamed into place, velero-backup.json
  * last, so Velero never syncs a backup whose tarball is not there.
  */
 @Component
@@ -94,6 +95,8 @@ public class VeleroExport {
             store.put(folder + veleroName + "-resource-list.json.gz", gzip(JSON.writeValueAsBytes(resourceList)), Map.of());
             store.put(folder + veleroName + "-volumesnapshots.json.gz", gzip(JSON.writeValueAsBytes(nativeSnapshots(manifest, veleroName))), Map.of());
             store.put(folder + veleroName + "-volumeinfo.json.gz", gzip(JSON.writeValueAsBytes(volumeInfo(manifest))), Map.of());
+            store.put(folder + veleroName + "-csi-volumesnapshots.json.gz", gzip(JSON.writeValueAsBytes(csiSnapshots(manifest, veleroName))), Map.of());
+            store.put(folder + veleroName + "-csi-volumesnapshotcontents.json.gz", gzip(JSON.writeValueAsBytes(csiContents(manifest))), Map.of());
             store.put(folder + veleroName + "-logs.gz", gzip(("time=\"" + manifest.completedAt() + "\" level=info msg=\"Exported by kbackup "
                     + "from restore point " + name + "\"\n").getBytes(StandardCharsets.UTF_8)), Map.of());
             // Last: Velero's sync controller looks for this file.
@@ -234,6 +237,56 @@ public class VeleroExport {
             }
         }
         return info;
+    }
+
+    /** {@code -csi-volumesnapshots.json.gz}: a VolumeSnapshot per CSI snapshot, bound to its content, ready. */
+    private ArrayNode csiSnapshots(Manifest manifest, String veleroName) {
+        ArrayNode snapshots = JSON.createArrayNode();
+        for (VolumeRecord volume : csiVolumes(manifest)) {
+            ObjectNode snapshot = snapshots.addObject().put("apiVersion", "snapshot.storage.k8s.io/v1").put("kind", "VolumeSnapshot");
+            snapshot.putObject("metadata").put("name", snapshotName(volume)).put("namespace", volume.namespace())
+                    .putObject("labels").put("velero.io/backup-name", veleroName);
+            ObjectNode spec = snapshot.putObject("spec");
+            spec.putObject("source").put("persistentVolumeClaimName", volume.claim());
+            putIfPresent(spec, "volumeSnapshotClassName", volume.details().get(SnapshotDetails.VOLUME_SNAPSHOT_CLASS));
+            ObjectNode status = snapshot.putObject("status").put("boundVolumeSnapshotContentName", contentName(volume)).put("readyToUse", true);
+            putIfPresent(status, "restoreSize", volume.details().get(SnapshotDetails.CAPACITY));
+        }
+        return snapshots;
+    }
+
+    /** {@code -csi-volumesnapshotcontents.json.gz}: each CSI snapshot's content, retained, with its handle. */
+    private ArrayNode csiContents(Manifest manifest) {
+        ArrayNode contents = JSON.createArrayNode();
+        for (VolumeRecord volume : csiVolumes(manifest)) {
+            ObjectNode content = contents.addObject().put("apiVersion", "snapshot.storage.k8s.io/v1").put("kind", "VolumeSnapshotContent");
+            content.putObject("metadata").put("name", contentName(volume));
+            ObjectNode spec = content.putObject("spec").put("driver", volume.driver()).put("deletionPolicy", "Retain");
+            putIfPresent(spec, "volumeSnapshotClassName", volume.details().get(SnapshotDetails.VOLUME_SNAPSHOT_CLASS));
+            spec.putObject("source").put("snapshotHandle", volume.snapshotId());
+            spec.putObject("volumeSnapshotRef").put("name", snapshotName(volume)).put("namespace", volume.namespace());
+            content.putObject("status").put("snapshotHandle", volume.snapshotId()).put("readyToUse", true);
+        }
+        return contents;
+    }
+
+    private static List<VolumeRecord> csiVolumes(Manifest manifest) {
+        return manifest.volumes().stream().filter(v -> SnapshotDetails.CSI.equals(v.provider()) && v.isCompleted()).toList();
+    }
+
+    private static String snapshotName(VolumeRecord volume) {
+        String ref = volume.details().get(SnapshotDetails.VOLUME_SNAPSHOT);
+        return ref != null && ref.contains("/") ? ref.substring(ref.indexOf('/') + 1) : "velero-" + volume.claim();
+    }
+
+    private static String contentName(VolumeRecord volume) {
+        return volume.details().getOrDefault(SnapshotDetails.VOLUME_SNAPSHOT_CONTENT, "snapcontent-" + volume.persistentVolume());
+    }
+
+    private static void putIfPresent(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
     }
 
     private boolean isAzureDisk(VolumeRecord volume) {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -39,9 +40,10 @@ public final class VeleroFixture {
     private final Map<String, byte[]> extraEntries = new TreeMap<>();
     private final Map<String, JsonNode> sideFiles = new TreeMap<>();
     private String phase = "Completed";
-    private Instant started = Instant.parse("2026-11-30T02:00:00Z");
-    private Instant completed = Instant.parse("2026-11-30T02:03:10Z");
-    private Instant expiration = Instant.parse("2026-12-30T02:00:00Z");
+    /** Velero's defaults, relative to now: taken six days ago, kept 30 days (its 720h TTL), so not expired yet. */
+    private Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(6, ChronoUnit.DAYS);
+    private Instant completed = started.plusSeconds(190);
+    private Instant expiration = started.plus(30, ChronoUnit.DAYS);
     private ObjectNode spec = JsonNodeFactory.instance.objectNode();
     private boolean backupObject = true;
 
@@ -83,6 +85,18 @@ public final class VeleroFixture {
         JsonNode meta = object.path("metadata");
         return new Item(group.isEmpty() ? plural : plural + "." + group, apiVersion.substring(slash + 1),
                 meta.path("namespace").asText(null), meta.path("name").asText(), sorted(object), preferred);
+    }
+
+    public Instant started() {
+        return started;
+    }
+
+    public Instant completed() {
+        return completed;
+    }
+
+    public Instant expiration() {
+        return expiration;
     }
 
     public VeleroFixture phase(String value) {

@@ -119,6 +119,40 @@ class ExportVeleroTest {
         assertThat(twice.err()).contains("holds a Velero backup already");
     }
 
+    @Test
+    void csiSnapshotsAreExportedAsVeleroListsThemAndReadBackWithoutTheVolumeInfo() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode pv = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "PersistentVolume");
+        pv.putObject("metadata").put("name", "pv-a");
+        pv.putObject("spec").putObject("csi").put("driver", "disk.csi.azure.com").put("volumeHandle", "h");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) pv.path("spec")).putObject("claimRef").put("namespace", "shop").put("name", "data");
+        com.fasterxml.jackson.databind.node.ArrayNode info = JSON.createArrayNode();
+        info.addObject().put("pvName", "pv-a").put("pvcName", "data").put("pvcNamespace", "shop").put("backupMethod", "CSISnapshot")
+                .put("result", "succeeded").putObject("csiSnapshotInfo").put("snapshotHandle", "handle-1")
+                .put("driver", "disk.csi.azure.com").put("vscName", "snapcontent-1");
+        jobs.testing.VeleroFixture.backup("csi").item(pv).sideFile("-volumeinfo.json.gz", info).writeTo(Stored.folder(dir.resolve("in")));
+        assertThat(kbackup.run("import-velero", "--from-file", dir.resolve("in").toString(), "--name", "csi").exitCode()).isZero();
+
+        Kbackup.Result exported = kbackup.run("export-velero", "csi", "--to-file", dir.resolve("out").toString());
+        assertThat(exported.exitCode()).as(exported.toString()).isZero();
+        Path folder = dir.resolve("out/backups/csi");
+        JsonNode snapshots = gzipJson(folder.resolve("csi-csi-volumesnapshots.json.gz"));
+        JsonNode contents = gzipJson(folder.resolve("csi-csi-volumesnapshotcontents.json.gz"));
+        assertThat(snapshots.get(0).path("spec").path("source").path("persistentVolumeClaimName").asText()).isEqualTo("data");
+        assertThat(snapshots.get(0).path("status").path("boundVolumeSnapshotContentName").asText()).isEqualTo("snapcontent-1");
+        assertThat(contents.get(0).path("status").path("snapshotHandle").asText()).isEqualTo("handle-1");
+        // As Velero before 1.13 has it: the CSI files alone.
+        Files.delete(folder.resolve("csi-volumeinfo.json.gz"));
+
+        Kbackup.Result imported = kbackup.run("import-velero", "--from-file", dir.resolve("out").toString(), "--name", "csi",
+                "--restore-point", "csi-again");
+
+        assertThat(imported.exitCode()).as(imported.toString()).isZero();
+        VolumeRecord back = Stored.manifest(Stored.filesystem(dir), "csi-again").volumes().get(0);
+        assertThat(List.of(back.provider(), back.snapshotId(), back.namespace() + "/" + back.claim(), back.driver(), back.phase()))
+                .containsExactly("csi", "handle-1", "shop/data", "disk.csi.azure.com", "Completed");
+        assertThat(back.details()).containsEntry("volumeSnapshotContent", "snapcontent-1");
+    }
+
     private static JsonNode gzipJson(Path file) throws Exception {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
             return JSON.readTree(in);

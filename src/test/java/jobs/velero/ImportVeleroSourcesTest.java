@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -171,11 +173,28 @@ class ImportVeleroSourcesTest {
         assertThat(Stored.manifest(stored, "daily-2").storage().newObjects()).as("only the added object is new").isEqualTo(1);
         assertThat(Stored.manifest(stored, "daily-2").itemCount()).isEqualTo(5);
 
+        // Imports are restore points like any other: they diff, and purge when they expire.
+        Kbackup.Result diff = kbackup().run("diff", "daily-1", "daily-2");
+        assertThat(diff.exitCode()).as(diff.toString()).isZero();
+        assertThat(diff.out()).contains("+ configmaps shop/added");
+        Instant longAgo = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(60, ChronoUnit.DAYS);
+        VeleroFixture old = small("old").times(longAgo, longAgo.plusSeconds(60), longAgo.plus(30, ChronoUnit.DAYS)).writeTo(Stored.folder(location));
+        Kbackup.Result expired = kbackup().run("import-velero", "--from-file", location.toString(), "--name", "old");
+        assertThat(expired.exitCode()).as("the next purge would delete it").isEqualTo(2);
+        assertThat(expired.err()).contains("Velero backup old expired at " + old.expiration()).contains("--ttl");
+        assertThat(kbackup().run("import-velero", "--from-file", location.toString(), "--name", "old", "--ttl", "360d").exitCode()).isZero();
+        Kbackup.Result purged = kbackup().run("purge", "--retention", "30d");
+        assertThat(purged.exitCode()).as(purged.toString()).isZero();
+        assertThat(stored.list()).extracting(Manifest::name).containsExactlyInAnyOrder("daily-1", "daily-2");
+        Files.walk(location).filter(p -> p.toString().endsWith("backups/old/old.tar.gz")).findFirst()
+                .orElseThrow(() -> new AssertionError("the purge deleted Velero's own files"));
+
         Kbackup.Result again = kbackup().run("import-velero", "--from-file", location.toString(), "--all");
 
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(again.out()).contains("Skipped daily-1: Velero backup daily-1 is imported already")
-                .contains("Skipped daily-2: Velero backup daily-2 is imported already").contains("Imported 0 of 3");
+                .contains("Skipped daily-2: Velero backup daily-2 is imported already")
+                .contains("Skipped old: Velero backup old expired at " + old.expiration()).contains("Imported 0 of 4");
         assertThat(stored.list()).hasSize(2);
     }
 

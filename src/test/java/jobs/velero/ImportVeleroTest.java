@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,10 +130,10 @@ class ImportVeleroTest {
         assertThat(manifest.itemCount()).isEqualTo(expected.size());
         assertThat(manifest.origin()).isEqualTo(new Manifest.Origin("velero", "nightly-20261130",
                 "folder " + dir.resolve("backups/velero") + " backups/nightly-20261130/", "1.1.0", "Completed",
-                Instant.parse("2026-11-30T02:00:00Z"), Instant.parse("2026-11-30T02:03:10Z")));
-        assertThat(manifest.startedAt()).isEqualTo(Instant.parse("2026-11-30T02:00:00Z"));
-        assertThat(manifest.completedAt()).isEqualTo(Instant.parse("2026-11-30T02:03:10Z"));
-        assertThat(manifest.expiresAt()).as("Velero's own expiry").isEqualTo(Instant.parse("2026-12-30T02:00:00Z"));
+                fixture.started(), fixture.completed()));
+        assertThat(manifest.startedAt()).isEqualTo(fixture.started());
+        assertThat(manifest.completedAt()).isEqualTo(fixture.completed());
+        assertThat(manifest.expiresAt()).as("Velero's own expiry").isEqualTo(fixture.expiration());
         assertThat(manifest.selection().includeNamespaces()).containsExactly("shop");
         assertThat(manifest.selection().selector()).isEqualTo("app=shop");
         assertThat(manifest.resources()).extracting(Manifest.ResourceCount::qualifiedName)
