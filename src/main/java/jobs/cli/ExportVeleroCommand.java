@@ -3,7 +3,7 @@ package jobs.cli;
 import java.io.PrintWriter;
 import jobs.support.ExitCodes;
 import jobs.support.InvalidInputException;
-import jobs.velero.ImportSource;
+import jobs.velero.VeleroLocation;
 import jobs.velero.VeleroExport;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
@@ -45,7 +45,7 @@ class ExportVeleroCommand implements Subcommand {
 
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
-        ImportSource target = folder != null ? ImportSource.file(folder, null) : ImportSource.location(prefix, null);
+        VeleroLocation target = folder != null ? VeleroLocation.file(folder, null) : VeleroLocation.location(prefix, null);
         VeleroExport.Exported exported = context.getBean(VeleroExport.class).export(name, target,
                 veleroName == null ? name : veleroName);
         out.printf("Exported %s as Velero backup %s to %s: %d items, %d volumes (%d azure-disk snapshots)%n", name, exported.backup(),

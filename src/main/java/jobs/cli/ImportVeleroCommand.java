@@ -13,7 +13,7 @@ import jobs.support.Failures;
 import jobs.support.InvalidInputException;
 import jobs.velero.ImportLauncher;
 import jobs.velero.ImportParameters;
-import jobs.velero.ImportSource;
+import jobs.velero.VeleroLocation;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ApplicationContext;
@@ -81,7 +81,7 @@ class ImportVeleroCommand implements Subcommand {
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
         ImportLauncher launcher = context.getBean(ImportLauncher.class);
-        ImportSource source = file != null ? ImportSource.file(file, name) : ImportSource.location(prefix, name);
+        VeleroLocation source = file != null ? VeleroLocation.file(file, name) : VeleroLocation.location(prefix, name);
         if (!all) {
             return dryRun ? preview(launcher, source, out) : importOne(context, launcher, source, restorePoint, out);
         }
@@ -94,7 +94,7 @@ class ImportVeleroCommand implements Subcommand {
         int imported = 0;
         int passed = 0;
         for (String backup : backups) {
-            ImportSource one = source.withBackup(backup);
+            VeleroLocation one = source.withBackup(backup);
             Optional<String> whyNot = launcher.whyNot(one, backup, keep);
             if (whyNot.isPresent()) {
                 out.printf("Skipped %s: %s%n", backup, whyNot.get());
@@ -117,7 +117,7 @@ class ImportVeleroCommand implements Subcommand {
         return worst;
     }
 
-    private int importOne(ApplicationContext context, ImportLauncher launcher, ImportSource source, String as, PrintWriter out)
+    private int importOne(ApplicationContext context, ImportLauncher launcher, VeleroLocation source, String as, PrintWriter out)
             throws Exception {
         String target = as != null ? as : launcher.defaultName(source);
         Inputs.name("restore point name", target);
@@ -137,7 +137,7 @@ class ImportVeleroCommand implements Subcommand {
         return manifest != null && manifest.phase() == Phase.PartiallyFailed ? ExitCodes.PARTIALLY_FAILED : ExitCodes.COMPLETED;
     }
 
-    private static int preview(ImportLauncher launcher, ImportSource source, PrintWriter out) {
+    private static int preview(ImportLauncher launcher, VeleroLocation source, PrintWriter out) {
         ImportLauncher.Preview preview = launcher.preview(source);
         out.printf("Would import Velero backup %s (%s) from %s: %d items, %d second copies and %d other versions left out%n",
                 preview.backup(), preview.phase() == null ? "no velero-backup.json" : preview.phase(), preview.where(),

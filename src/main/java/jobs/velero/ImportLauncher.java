@@ -52,12 +52,12 @@ public class ImportLauncher {
     }
 
     /** The name a restore point imported from {@code source} gets by default: the Velero backup's. */
-    public String defaultName(ImportSource source) {
+    public String defaultName(VeleroLocation source) {
         return VeleroFiles.of(source, properties.storage()).name();
     }
 
     /** The backups of the Velero storage location {@code location} names, by name. */
-    public List<String> backups(ImportSource location) {
+    public List<String> backups(VeleroLocation location) {
         return VeleroFiles.backups(location, properties.storage());
     }
 
@@ -71,7 +71,7 @@ public class ImportLauncher {
      * Why {@code source} cannot be imported as {@code name} without running anything, or empty when it can: for
      * {@code --all}, which passes over what it cannot or need not import.
      */
-    public Optional<String> whyNot(ImportSource source, String name, Duration ttl) {
+    public Optional<String> whyNot(VeleroLocation source, String name, Duration ttl) {
         try {
             VeleroFiles files = VeleroFiles.of(source, properties.storage());
             VeleroBackup backup = VeleroBackup.of(files);
@@ -151,7 +151,7 @@ public class ImportLauncher {
     }
 
     /** The dry run of an import: damaged input is refused as the import would refuse it. */
-    public Preview preview(ImportSource source) {
+    public Preview preview(VeleroLocation source) {
         VeleroFiles files = VeleroFiles.of(source, properties.storage());
         try {
             VeleroBackup backup = VeleroBackup.of(files);

@@ -13,7 +13,7 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
  * @param source the Velero backup to read
  * @param ttl    how long to keep the restore point from the Velero backup's start; null for Velero's own expiry
  */
-public record ImportParameters(String name, ImportSource source, Duration ttl) {
+public record ImportParameters(String name, VeleroLocation source, Duration ttl) {
 
     static final String NAME = "name";
     static final String SOURCE = "source";
@@ -32,7 +32,7 @@ public record ImportParameters(String name, ImportSource source, Duration ttl) {
         return new JobParametersBuilder().addString(NAME, name, true).toJobParameters();
     }
 
-    static ImportSource source(String json) {
-        return Json.read(json, new com.fasterxml.jackson.core.type.TypeReference<ImportSource>() { });
+    static VeleroLocation source(String json) {
+        return Json.read(json, new com.fasterxml.jackson.core.type.TypeReference<VeleroLocation>() { });
     }
 }

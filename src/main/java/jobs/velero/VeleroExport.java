@@ -73,7 +73,7 @@ public class VeleroExport {
      * Exports restore point {@code name} as Velero backup {@code veleroName} into the storage location {@code target}
      * (a folder, or a prefix of kbackup's container); refuses an unfinished restore point and a name Velero has.
      */
-    public Exported export(String name, ImportSource target, String veleroName) throws IOException {
+    public Exported export(String name, VeleroLocation target, String veleroName) throws IOException {
         Manifest manifest = restorePoints.find(name).orElseThrow(() -> new InvalidInputException("export-velero: no restore point '"
                 + name + "' in " + restorePoints.store().location()));
         if (manifest.phase() != Phase.Completed && manifest.phase() != Phase.PartiallyFailed) {

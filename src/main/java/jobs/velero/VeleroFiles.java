@@ -49,7 +49,7 @@ final class VeleroFiles {
     }
 
     /** The backup {@code source} names; bad input (nothing there, no name where one is needed) is refused. */
-    static VeleroFiles of(ImportSource source, KbackupProperties.Storage storage) {
+    static VeleroFiles of(VeleroLocation source, KbackupProperties.Storage storage) {
         if (source.prefix() != null) {
             BlobStore store = StoreConfiguration.sibling(storage, source.prefix());
             return inLocation(store, store.location(), requireName(source, "--velero-prefix " + source.prefix()));
@@ -83,7 +83,7 @@ final class VeleroFiles {
     }
 
     /** The names of the backups in the location {@code source} names. */
-    static List<String> backups(ImportSource source, KbackupProperties.Storage storage) {
+    static List<String> backups(VeleroLocation source, KbackupProperties.Storage storage) {
         BlobStore store;
         if (source.prefix() != null) {
             store = StoreConfiguration.sibling(storage, source.prefix());
@@ -104,7 +104,7 @@ final class VeleroFiles {
                 "velero:" + where);
     }
 
-    private static String requireName(ImportSource source, String option) {
+    private static String requireName(VeleroLocation source, String option) {
         if (source.backup() == null) {
             throw new InvalidInputException(option + ": name the Velero backup with --name, or import all with --all");
         }
