@@ -83,7 +83,7 @@ class ImportVeleroCommand implements Subcommand {
         ImportLauncher launcher = context.getBean(ImportLauncher.class);
         VeleroLocation source = file != null ? VeleroLocation.file(file, name) : VeleroLocation.location(prefix, name);
         if (!all) {
-            return dryRun ? preview(launcher, source, out) : importOne(context, launcher, source, restorePoint, out);
+            return dryRun ? preview(launcher, source, restorePoint, out) : importOne(context, launcher, source, restorePoint, out);
         }
         List<String> backups = launcher.backups(source);
         if (backups.isEmpty()) {
@@ -103,7 +103,7 @@ class ImportVeleroCommand implements Subcommand {
             }
             int code;
             try {
-                code = dryRun ? preview(launcher, one, out) : importOne(context, launcher, one, backup, out);
+                code = dryRun ? preview(launcher, one, backup, out) : importOne(context, launcher, one, backup, out);
             } catch (InvalidInputException e) {
                 // One damaged backup does not stop the migration of the others.
                 out.printf("Skipped %s: %s%n", backup, e.getMessage());
@@ -137,8 +137,8 @@ class ImportVeleroCommand implements Subcommand {
         return manifest != null && manifest.phase() == Phase.PartiallyFailed ? ExitCodes.PARTIALLY_FAILED : ExitCodes.COMPLETED;
     }
 
-    private static int preview(ImportLauncher launcher, VeleroLocation source, PrintWriter out) {
-        ImportLauncher.Preview preview = launcher.preview(source);
+    private int preview(ImportLauncher launcher, VeleroLocation source, String as, PrintWriter out) {
+        ImportLauncher.Preview preview = launcher.preview(source, as, keep);
         out.printf("Would import Velero backup %s (%s) from %s: %d items, %d second copies and %d other versions left out%n",
                 preview.backup(), preview.phase() == null ? "no velero-backup.json" : preview.phase(), preview.where(),
                 preview.summary().items(), preview.summary().duplicateCopies(), preview.summary().otherVersions());

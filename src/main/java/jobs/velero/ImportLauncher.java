@@ -150,12 +150,14 @@ public class ImportLauncher {
                           List<Manifest.VolumeRecord> volumes) {
     }
 
-    /** The dry run of an import: damaged input is refused as the import would refuse it. */
-    public Preview preview(VeleroLocation source) {
+    /** The dry run of an import as {@code name}: whatever the import would refuse, it refuses alike. */
+    public Preview preview(VeleroLocation source, String name, Duration ttl) {
         VeleroFiles files = VeleroFiles.of(source, properties.storage());
         try {
             VeleroBackup backup = VeleroBackup.of(files);
             checkPhase(files, backup);
+            checkName(name == null ? files.name() : name, files);
+            checkExpiry(files, backup, ttl);
             Map<String, Long> types = new TreeMap<>();
             Map<String, ItemsRead.BoundVolume> volumes = new TreeMap<>();
             VeleroArchive.Summary summary = VeleroArchive.read(files.openTarball(), files.describeTarball(), item -> {

@@ -179,6 +179,8 @@ class ImportVeleroSourcesTest {
         assertThat(diff.out()).contains("+ configmaps shop/added");
         Instant longAgo = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(60, ChronoUnit.DAYS);
         VeleroFixture old = small("old").times(longAgo, longAgo.plusSeconds(60), longAgo.plus(30, ChronoUnit.DAYS)).writeTo(Stored.folder(location));
+        Kbackup.Result expiredDryRun = kbackup().run("import-velero", "--from-file", location.toString(), "--name", "old", "--dry-run");
+        assertThat(expiredDryRun.exitCode()).as("the dry run refuses what the import would").isEqualTo(2);
         Kbackup.Result expired = kbackup().run("import-velero", "--from-file", location.toString(), "--name", "old");
         assertThat(expired.exitCode()).as("the next purge would delete it").isEqualTo(2);
         assertThat(expired.err()).contains("Velero backup old expired at " + old.expiration()).contains("--ttl");
