@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import jobs.cli.Cli;
 import jobs.config.KbackupProperties;
+import jobs.config.MemberSettings;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -23,6 +24,12 @@ public class KbackupApplication {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         System.exit(Cli.run(out, err, args));
+    }
+
+    /** Every bean sees the settings of the fleet member chosen with {@code --cluster}, if any. */
+    @Bean
+    static MemberSettings memberSettings() {
+        return new MemberSettings();
     }
 
     @Bean

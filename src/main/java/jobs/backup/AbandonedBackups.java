@@ -3,6 +3,7 @@ package jobs.backup;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import jobs.config.KbackupProperties;
 import jobs.store.Manifest;
 import jobs.store.Manifest.ItemError;
 import jobs.store.Phase;
@@ -34,8 +35,12 @@ public class AbandonedBackups {
     /** Backups and imports alike. */
     private final List<RestorePointJob> jobs;
 
+    /** The fleet member whose restore points these are: only its runs are swept. */
+    private final String member;
+
     AbandonedBackups(Runs runs, RestorePoints restorePoints, ObjectProvider<JobRepository> jobRepository, Clock clock,
-                     List<RestorePointJob> jobs) {
+                     List<RestorePointJob> jobs, KbackupProperties properties) {
+        this.member = properties.member();
         this.runs = runs;
         this.restorePoints = restorePoints;
         this.jobRepository = jobRepository;
@@ -46,14 +51,14 @@ public class AbandonedBackups {
     /** The names of the backups abandoned by their process, without marking anything. */
     public List<String> find() {
         return jobs.stream().flatMap(job -> runs.deadRuns(job.jobName()).stream())
-                .map(e -> e.getJobParameters().getString(BackupParameters.NAME)).toList();
+                .filter(e -> Runs.isFor(e, member)).map(e -> e.getJobParameters().getString(BackupParameters.NAME)).toList();
     }
 
     /** Marks the abandoned backups Failed; returns their names. */
     public List<String> sweep() {
         List<String> names = new ArrayList<>();
         for (RestorePointJob job : jobs) {
-            for (JobExecution execution : runs.abandonDead(job.jobName())) {
+            for (JobExecution execution : runs.abandonDead(job.jobName(), member)) {
                 String name = execution.getJobParameters().getString(BackupParameters.NAME);
                 // The packs its last commit claimed: kept by a purge's sweep, for the run that resumes it.
                 List<Manifest.ChunkRef> held = PackRefs.committed(jobRepository.getObject(), execution.getJobInstance(),

@@ -1,5 +1,6 @@
 package jobs.backup;
 
+import jobs.config.KbackupProperties;
 import jobs.kube.Cluster;
 import jobs.hooks.BackupHookRules;
 import jobs.store.Manifest;
@@ -31,9 +32,12 @@ public class BackupLauncher {
     private final AbandonedBackups abandoned;
     private final ObjectProvider<Job> backupJob;
     private final ObjectProvider<BackupHookRules> hookRules;
+    private final KbackupProperties properties;
 
     BackupLauncher(RestorePoints restorePoints, Cluster cluster, Runs runs, AbandonedBackups abandoned,
-                   @Qualifier("backupJob") ObjectProvider<Job> backupJob, ObjectProvider<BackupHookRules> hookRules) {
+                   @Qualifier("backupJob") ObjectProvider<Job> backupJob, ObjectProvider<BackupHookRules> hookRules,
+                   KbackupProperties properties) {
+        this.properties = properties;
         this.restorePoints = restorePoints;
         this.cluster = cluster;
         this.runs = runs;
@@ -45,8 +49,10 @@ public class BackupLauncher {
     /** Runs the backup to its end and returns the last execution. */
     public JobExecution launch(BackupParameters parameters) throws Exception {
         String name = parameters.name();
-        return runs.launch(new RunRequest(backupJob::getObject, parameters.toJobParameters(), BackupParameters.identifying(name),
-                "backup '" + name + "'", () -> preflight(parameters)));
+        String member = properties.member();
+        return runs.launch(new RunRequest(backupJob::getObject, Runs.forMember(parameters.toJobParameters(), member),
+                Runs.forMember(BackupParameters.identifying(name), member),
+                member == null ? "backup '" + name + "'" : "backup '" + name + "' of " + member, () -> preflight(parameters)));
     }
 
     private void preflight(BackupParameters parameters) {

@@ -29,6 +29,8 @@ import picocli.CommandLine.Option;
                 + "into a restore point.",
                 "Launching an existing name again resumes it if it failed; a completed one is refused."})
 class BackupCommand implements Subcommand {
+    @Mixin
+    ClusterOption clusterOption = new ClusterOption();
 
     private static final DateTimeFormatter DEFAULT_NAME = DateTimeFormatter.ofPattern("'backup-'yyyyMMddHHmmss")
             .withZone(ZoneOffset.UTC);
@@ -53,6 +55,7 @@ class BackupCommand implements Subcommand {
 
     @Override
     public void validate() {
+        clusterOption.validate();
         if (name != null) {
             Inputs.name("--name", name);
         }
@@ -82,5 +85,10 @@ class BackupCommand implements Subcommand {
         }
         return manifest != null && manifest.phase() == Phase.PartiallyFailed
                 ? ExitCodes.PARTIALLY_FAILED : ExitCodes.COMPLETED;
+    }
+
+    @Override
+    public List<String> configuration() {
+        return clusterOption.configuration();
     }
 }

@@ -47,11 +47,15 @@ public final class Cli {
         if (helped != null) {
             return helped;
         }
-        if (!parsed.hasSubcommand()) {
-            commandLine.usage(err);
+        ParseResult leaf = parsed;
+        while (leaf.hasSubcommand()) {
+            leaf = leaf.subcommand();
+        }
+        if (!(leaf.commandSpec().userObject() instanceof Subcommand subcommand)) {
+            // "kbackup" or a group such as "kbackup fleet" without its command
+            leaf.commandSpec().commandLine().usage(err);
             return ExitCodes.INVALID_INPUT;
         }
-        Subcommand subcommand = (Subcommand) parsed.subcommand().commandSpec().userObject();
         try {
             subcommand.validate();
         } catch (InvalidInputException e) {
@@ -61,7 +65,7 @@ public final class Cli {
 
         ConfigurableApplicationContext context;
         try {
-            context = start(config);
+            context = start(java.util.stream.Stream.concat(config.stream(), subcommand.configuration().stream()).toList());
         } catch (RuntimeException e) {
             err.println("kbackup: invalid configuration: " + ConfigurationErrors.describe(e));
             return ExitCodes.INVALID_INPUT;

@@ -1,5 +1,6 @@
 package jobs.cli;
 
+import java.util.List;
 import java.io.PrintWriter;
 import jobs.store.Manifest;
 import jobs.store.RestorePoints;
@@ -8,11 +9,14 @@ import jobs.support.InvalidInputException;
 import jobs.support.Json;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "describe", mixinStandardHelpOptions = true, description = "Shows one restore point.")
 class DescribeCommand implements Subcommand {
+    @Mixin
+    ClusterOption clusterOption = new ClusterOption();
 
     @Parameters(index = "0", paramLabel = "NAME", description = "Restore point name.")
     String name;
@@ -26,6 +30,7 @@ class DescribeCommand implements Subcommand {
 
     @Override
     public void validate() {
+        clusterOption.validate();
         Inputs.name("NAME", name);
     }
 
@@ -42,5 +47,10 @@ class DescribeCommand implements Subcommand {
             view.printDetail(out);
         }
         return ExitCodes.COMPLETED;
+    }
+
+    @Override
+    public List<String> configuration() {
+        return clusterOption.configuration();
     }
 }

@@ -27,6 +27,8 @@ import picocli.CommandLine.Parameters;
                 "objects added, removed and changed per type, each change as an RFC 6902 JSON Patch. resourceVersion, "
                         + "managedFields, generation, uid, creationTimestamp and (unless --include-status) status are ignored."})
 class DiffCommand implements Subcommand {
+    @Mixin
+    ClusterOption clusterOption = new ClusterOption();
 
     @Parameters(index = "0", paramLabel = "FROM", description = "Restore point compared from.")
     String from;
@@ -58,6 +60,7 @@ class DiffCommand implements Subcommand {
 
     @Override
     public void validate() {
+        clusterOption.validate();
         Inputs.name("FROM", from);
         if (live == (to != null)) {
             throw new InvalidInputException(live ? "TO: give either TO or --live, not both ('" + to + "')"
@@ -124,5 +127,10 @@ class DiffCommand implements Subcommand {
             t.changed().forEach(c -> out.printf("~ %s %s: %s%n", t.type(), c.object(), String.join(", ", c.paths())));
         }
         result.warnings().forEach(w -> out.printf("Warning: %s%n", w));
+    }
+
+    @Override
+    public List<String> configuration() {
+        return clusterOption.configuration();
     }
 }

@@ -1,5 +1,6 @@
 package jobs.cli;
 
+import java.util.List;
 import java.io.PrintWriter;
 import jobs.support.ExitCodes;
 import jobs.support.InvalidInputException;
@@ -7,6 +8,7 @@ import jobs.velero.VeleroLocation;
 import jobs.velero.VeleroExport;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,6 +17,8 @@ import picocli.CommandLine.Parameters;
                 + "adopts and 'velero restore create --from-backup' restores.",
                 "Into a Velero storage location's folder (--to-file) or beside kbackup's storage, below a prefix (--velero-prefix)."})
 class ExportVeleroCommand implements Subcommand {
+    @Mixin
+    ClusterOption clusterOption = new ClusterOption();
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The restore point to export.")
     String name;
@@ -31,6 +35,7 @@ class ExportVeleroCommand implements Subcommand {
 
     @Override
     public void validate() {
+        clusterOption.validate();
         Inputs.name("NAME", name);
         if ((folder == null) == (prefix == null)) {
             throw new InvalidInputException("export-velero: give exactly one of --to-file FOLDER and --velero-prefix PREFIX");
@@ -53,5 +58,10 @@ class ExportVeleroCommand implements Subcommand {
         out.printf("Velero adopts it at its next backup sync; then: velero backup get %s; velero restore create --from-backup %s%n",
                 exported.backup(), exported.backup());
         return ExitCodes.COMPLETED;
+    }
+
+    @Override
+    public List<String> configuration() {
+        return clusterOption.configuration();
     }
 }

@@ -18,6 +18,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "import-velero", mixinStandardHelpOptions = true,
@@ -27,6 +28,8 @@ import picocli.CommandLine.Option;
                         + "beside kbackup's in its configured storage (--velero-prefix). Launching the same import again "
                         + "resumes it."})
 class ImportVeleroCommand implements Subcommand {
+    @Mixin
+    ClusterOption clusterOption = new ClusterOption();
 
     @Option(names = "--from-file", paramLabel = "PATH",
             description = "A <name>.tar.gz, a backup's folder, or a storage location's folder (with backups/ in it).")
@@ -56,6 +59,7 @@ class ImportVeleroCommand implements Subcommand {
 
     @Override
     public void validate() {
+        clusterOption.validate();
         if ((file == null) == (prefix == null)) {
             throw new InvalidInputException("import-velero: give exactly one of --from-file PATH and --velero-prefix PREFIX");
         }
@@ -148,5 +152,10 @@ class ImportVeleroCommand implements Subcommand {
                     volume.provider(), volume.phase(), volume.message() == null ? "" : ": " + volume.message());
         }
         return ExitCodes.COMPLETED;
+    }
+
+    @Override
+    public List<String> configuration() {
+        return clusterOption.configuration();
     }
 }

@@ -7,11 +7,14 @@ import jobs.support.ExitCodes;
 import jobs.support.Json;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "list", mixinStandardHelpOptions = true,
         description = "Lists the restore points found in storage, newest first.")
 class ListCommand implements Subcommand {
+    @Mixin
+    ClusterOption clusterOption = new ClusterOption();
 
     @Option(names = {"-o", "--output"}, paramLabel = "table|json", defaultValue = "table",
             description = "Output format: ${COMPLETION-CANDIDATES}.")
@@ -27,5 +30,15 @@ class ListCommand implements Subcommand {
             RestorePointView.printTable(views, out);
         }
         return ExitCodes.COMPLETED;
+    }
+
+    @Override
+    public void validate() {
+        clusterOption.validate();
+    }
+
+    @Override
+    public List<String> configuration() {
+        return clusterOption.configuration();
     }
 }

@@ -1,5 +1,6 @@
 package jobs.cli;
 
+import java.util.List;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.stream.Collectors;
@@ -14,6 +15,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "purge", mixinStandardHelpOptions = true,
@@ -21,6 +23,8 @@ import picocli.CommandLine.Option;
                 "Never deletes what has not expired, the newest Completed restore point (unless --keep-last 0), or a "
                         + "backup that is still running; a purge that stopped half way is finished by the next one."})
 class PurgeCommand implements Subcommand {
+    @Mixin
+    ClusterOption clusterOption = new ClusterOption();
 
     @Option(names = "--dry-run", description = "Print what would be deleted and why; delete nothing.")
     boolean dryRun;
@@ -39,6 +43,7 @@ class PurgeCommand implements Subcommand {
 
     @Override
     public void validate() {
+        clusterOption.validate();
         if (retention != null) {
             retentionOverride = Inputs.duration("--retention", retention);
             if (retentionOverride.compareTo(Duration.ofDays(1)) < 0) {
@@ -77,5 +82,10 @@ class PurgeCommand implements Subcommand {
         }
         boolean stuck = summary.decisions().stream().anyMatch(d -> d.category().equals("snapshot-delete-failed"));
         return stuck ? ExitCodes.PARTIALLY_FAILED : ExitCodes.COMPLETED;
+    }
+
+    @Override
+    public List<String> configuration() {
+        return clusterOption.configuration();
     }
 }

@@ -37,6 +37,13 @@ import picocli.CommandLine.Option;
                 + "cluster): whole, by namespace or item by item.",
                 "Existing objects are never deleted or recreated. Launching an existing name again resumes it if it failed."})
 class RestoreCommand implements Subcommand {
+    @Mixin
+    ClusterOption clusterOption = new ClusterOption();
+
+    @Option(names = "--to-cluster", paramLabel = "NAME",
+            description = "Restore into this member of kbackup.fleet.clusters (its API server and snapshot settings), from --cluster's restore point.")
+    String toCluster;
+
 
     private static final DateTimeFormatter DEFAULT_NAME = DateTimeFormatter.ofPattern("'restore-'yyyyMMddHHmmss")
             .withZone(ZoneOffset.UTC);
@@ -95,6 +102,10 @@ class RestoreCommand implements Subcommand {
 
     @Override
     public void validate() {
+        clusterOption.validate();
+        if (toCluster != null) {
+            Inputs.name("--to-cluster", toCluster);
+        }
         Inputs.name("--from", from);
         if (name != null) {
             Inputs.name("--name", name);
@@ -193,5 +204,14 @@ class RestoreCommand implements Subcommand {
             out.println("Hooks:");
             record.hooks().forEach(h -> out.printf("  %s%n", h.row()));
         }
+    }
+
+    @Override
+    public List<String> configuration() {
+        List<String> configuration = new java.util.ArrayList<>(clusterOption.configuration());
+        if (toCluster != null) {
+            configuration.add("--kbackup.fleet.target=" + toCluster);
+        }
+        return configuration;
     }
 }

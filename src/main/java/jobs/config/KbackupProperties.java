@@ -32,7 +32,32 @@ public record KbackupProperties(
         @Valid @NotNull @DefaultValue Metrics metrics,
         @Valid @NotNull @DefaultValue Encryption encryption,
         @Valid @NotNull @DefaultValue Run run,
-        @Valid @NotNull @DefaultValue Hooks hooks) {
+        @Valid @NotNull @DefaultValue Hooks hooks,
+        @Valid @NotNull @DefaultValue Fleet fleet) {
+
+    /** The fleet member this process works for ({@code kbackup.fleet.member}), null for the one cluster of {@code kbackup.kube}. */
+    public String member() {
+        return fleet == null || fleet.member() == null || fleet.member().isBlank() ? null : fleet.member();
+    }
+
+    /**
+     * These settings as fleet member {@code name} sees them: its restore points under {@code clusters/<name>/}, its
+     * credentials, and the shared snapshot settings, selection and policy with its overrides. Restoring to another
+     * member ({@code target}) takes that member's credentials and snapshot settings.
+     */
+    public KbackupProperties forMember(String name, String targetName) {
+        Fleet.Member member = fleet.find(name).orElseThrow(() -> new jobs.support.InvalidInputException(fleet.unknown("--cluster", name)));
+        Fleet.Member target = targetName == null || targetName.isBlank() ? member
+                : fleet.find(targetName).orElseThrow(() -> new jobs.support.InvalidInputException(fleet.unknown("--to-cluster", targetName)));
+        Storage memberStorage = new Storage(storage.type(), Fleet.prefix(storage.prefix(), name), storage.filesystem(), storage.azure());
+        // A Secret is read from the hub with the shared credentials, so the shared kubeconfig stays for that.
+        Kube targetKube = new Kube(target.kubeconfigSecret() != null ? kube.kubeconfig() : target.kubeconfig(), target.context(),
+                target.kubeconfigSecret(), kube.pageSize(),
+                kube.requestRetries(), kube.retryInterval(), kube.requestTimeout());
+        return new KbackupProperties(memberStorage, targetKube, MemberViews.backup(backup, member.backup()),
+                MemberViews.policy(policy, member.policy()), MemberViews.snapshots(snapshots, target.snapshots()), restore, metrics,
+                encryption, run, hooks, new Fleet(fleet.clusters(), name, target.name(), fleet.rpoGrace(), fleet.parallelism(), fleet.runner()));
+    }
 
     /**
      * Hooks declared in configuration, in the shape of Velero's Backup and Restore specs ({@code spec.hooks.resources}),
@@ -247,10 +272,20 @@ public record KbackupProperties(
         }
     }
 
-    /** How kbackup talks to the Kubernetes API server. */
+    /**
+     * How kbackup talks to the Kubernetes API server.
+     *
+     * @param kubeconfig       a kubeconfig file; the standard resolution (KUBECONFIG, ~/.kube/config, the in-cluster
+     *                         service account) when unset. With {@code kubeconfig-secret}, what reads the Secret
+     * @param context          a context of that kubeconfig (of the Secret's, with {@code kubeconfig-secret})
+     * @param kubeconfigSecret a Secret holding the kubeconfig (key {@code kubeconfig} or {@code value}), read with the
+     *                         in-cluster (or default) credentials: {@code name} in their namespace, or {@code namespace/name}
+     */
     public record Kube(
             Path kubeconfig,
             String context,
+            @Pattern(regexp = "^$|^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$",
+                    message = "must be a Secret name, or namespace/name") String kubeconfigSecret,
             @Min(1) @Max(10_000) @DefaultValue("500") int pageSize,
             @Min(0) @Max(30) @DefaultValue("10") int requestRetries,
             @NotNull @DefaultValue("200ms") Duration retryInterval,

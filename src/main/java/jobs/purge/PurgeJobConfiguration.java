@@ -8,6 +8,7 @@ import java.util.Set;
 import jobs.backup.AbandonedBackups;
 import jobs.backup.BackupJobConfiguration;
 import jobs.config.KbackupProperties;
+import jobs.run.Runs;
 import jobs.snapshot.Snapshotter;
 import jobs.store.ReaderMarks;
 import jobs.store.RestorePoints;
@@ -64,7 +65,7 @@ public class PurgeJobConfiguration {
             // A backup whose process died is not running, whatever the job repository says: a real purge marks it
             // Failed first, a dry run only leaves it out of the running ones.
             List<String> dead = preview ? abandonedBackups.find() : abandonedBackups.sweep();
-            Set<String> running = runningBackups(jobRepository);
+            Set<String> running = runningBackups(jobRepository, properties.member());
             running.removeAll(dead);
             PurgeSummary summary = new Purger(restorePoints, readerMarks, snapshotter, clock).purge(rules, running, preview);
             var step = chunkContext.getStepContext().getStepExecution();
@@ -79,10 +80,12 @@ public class PurgeJobConfiguration {
     }
 
     /** Backups whose job is running now: their InProgress restore points are not touched. */
-    private static Set<String> runningBackups(JobRepository jobRepository) {
+    private static Set<String> runningBackups(JobRepository jobRepository, String member) {
         Set<String> names = new HashSet<>();
         for (JobExecution e : jobRepository.findRunningJobExecutions(BackupJobConfiguration.JOB_NAME)) {
-            names.add(e.getJobParameters().getString("name"));
+            if (Runs.isFor(e, member)) {
+                names.add(e.getJobParameters().getString("name"));
+            }
         }
         return names;
     }

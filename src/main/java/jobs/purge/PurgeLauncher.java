@@ -2,6 +2,8 @@ package jobs.purge;
 
 import java.time.Clock;
 import java.time.Duration;
+import jobs.config.KbackupProperties;
+import jobs.run.Runs;
 import jobs.support.Json;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -18,8 +20,10 @@ public class PurgeLauncher {
     private final JobOperator jobOperator;
     private final Job purgeJob;
     private final Clock clock;
+    private final String member;
 
-    PurgeLauncher(JobOperator jobOperator, @Qualifier("purgeJob") Job purgeJob, Clock clock) {
+    PurgeLauncher(JobOperator jobOperator, @Qualifier("purgeJob") Job purgeJob, Clock clock, KbackupProperties properties) {
+        this.member = properties.member();
         this.jobOperator = jobOperator;
         this.purgeJob = purgeJob;
         this.clock = clock;
@@ -35,7 +39,7 @@ public class PurgeLauncher {
         if (keepLast != null) {
             parameters.addString("keepLast", keepLast.toString(), false);
         }
-        return jobOperator.start(purgeJob, parameters.toJobParameters());
+        return jobOperator.start(purgeJob, Runs.forMember(parameters.toJobParameters(), member));
     }
 
     public static PurgeSummary summary(JobExecution execution) throws Exception {

@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class Reports {
 
-    public static final List<String> JOBS = List.of("backup", "restore", "purge", "import-velero");
+    public static final List<String> JOBS = List.of("backup", "restore", "purge", "import-velero", "fleet-backup");
 
     private final JobRepository jobRepository;
 
@@ -63,7 +63,7 @@ public class Reports {
             objects += s.getWriteCount();
         }
         String parameters = e.getJobParameters().parameters().stream()
-                .filter(p -> !p.name().equals("selection"))
+                .filter(p -> !p.name().equals("selection") && !p.name().equals("selections"))
                 .map(p -> p.name() + "=" + p.value()).collect(Collectors.joining(" "));
         String description = e.getExitStatus().getExitDescription();
         return new ExecutionReport(job, e.getId(), parameters, e.getStatus().name(), e.getExitStatus().getExitCode(),

@@ -33,6 +33,8 @@ public class RestoreLauncher {
     private final Runs runs;
     private final ObjectProvider<Job> restoreJob;
     private final ObjectProvider<RestoreHookRules> hookRules;
+    /** The fleet member whose restore points are restored, or null. */
+    private final String member;
 
     RestoreLauncher(RestorePoints restorePoints, RestoreRecords records, Runs runs, ReaderMarks readerMarks,
                     KbackupProperties properties, @Qualifier("restoreJob") ObjectProvider<Job> restoreJob,
@@ -44,6 +46,7 @@ public class RestoreLauncher {
         this.runs = runs;
         this.restoreJob = restoreJob;
         this.hookRules = hookRules;
+        this.member = properties.member();
     }
 
     /**
@@ -57,9 +60,9 @@ public class RestoreLauncher {
             builder.addString(RestoreJobConfiguration.MODIFIERS_DIGEST,
                     RestoreJobConfiguration.digest(modifiers.getBytes(StandardCharsets.UTF_8)), false);
         }
-        JobParameters jobParameters = builder.toJobParameters();
+        JobParameters jobParameters = Runs.forMember(builder.toJobParameters(), member);
         return runs.launch(new RunRequest(restoreJob::getObject, jobParameters,
-                RestoreParameters.identifying(parameters.name()), "restore '" + parameters.name() + "'",
+                Runs.forMember(RestoreParameters.identifying(parameters.name()), member), "restore '" + parameters.name() + "'",
                 () -> preflight(parameters, jobParameters, modifiersSource, modifiers)));
     }
 
@@ -108,7 +111,7 @@ public class RestoreLauncher {
                     + "; choose another --name");
         }
         // A relaunch resumes the restore with the options it started with: other options now would be ignored.
-        runs.lastParameters(RestoreJobConfiguration.JOB_NAME, RestoreParameters.identifying(parameters.name()))
+        runs.lastParameters(RestoreJobConfiguration.JOB_NAME, Runs.forMember(RestoreParameters.identifying(parameters.name()), member))
                 .map(started -> RestoreParameters.differences(started, jobParameters))
                 .filter(changed -> !changed.isEmpty())
                 .ifPresent(changed -> {

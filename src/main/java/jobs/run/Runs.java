@@ -43,6 +43,8 @@ public class Runs implements JobExecutionListener {
     public static final String ABANDONED = "abandoned: owner gone";
     /** How the exit description of a run that failed in its preflight checks begins. */
     public static final String NOT_STARTED = "failed before the job started: ";
+    /** The identifying parameter naming the fleet member a run works for; runs for the one cluster have none. */
+    public static final String CLUSTER = "cluster";
     /** H2's DATABASE_ALREADY_OPEN_1: the file database is locked by another process. */
     private static final int H2_DATABASE_IN_USE = 90020;
 
@@ -83,7 +85,8 @@ public class Runs implements JobExecutionListener {
             last = recoverIfDead(last, request.what());
         }
         log.info("Resuming {} from execution {}", request.what(), last.getId());
-        return operator.restart(last);
+        // The request's own job, not the registry's job of that name: a fleet member's job is not in the registry.
+        return operator.start(request.job().get(), last.getJobParameters());
     }
 
     /**
@@ -120,6 +123,17 @@ public class Runs implements JobExecutionListener {
         return Optional.ofNullable(jobRepository.getObject().getLastJobExecution(jobName, identifying)).map(JobExecution::getJobParameters);
     }
 
+    /** {@code parameters} tagged with the fleet member they work for ({@link #CLUSTER}), unchanged when {@code member} is null. */
+    public static JobParameters forMember(JobParameters parameters, String member) {
+        return member == null ? parameters
+                : new org.springframework.batch.core.job.parameters.JobParametersBuilder(parameters).addString(CLUSTER, member, true).toJobParameters();
+    }
+
+    /** Whether {@code execution} works for {@code member} (null: the one cluster of {@code kbackup.kube}). */
+    public static boolean isFor(JobExecution execution, String member) {
+        return java.util.Objects.equals(execution.getJobParameters().getString(CLUSTER), member);
+    }
+
     /** Execution {@code id}, for {@code command}; an unknown id is bad input. */
     public JobExecution require(String command, long id) {
         JobExecution execution;
@@ -140,9 +154,12 @@ public class Runs implements JobExecutionListener {
      * description {@value #ABANDONED}, and returns them. Without this a CronJob pod killed outright (OOM, a lost
      * node) would leave its run STARTED for ever, and everything that asks what is still running would believe it.
      */
-    public List<JobExecution> abandonDead(String jobName) {
+    public List<JobExecution> abandonDead(String jobName, String member) {
         List<JobExecution> abandoned = new ArrayList<>();
         for (JobExecution fresh : deadRuns(jobName)) {
+            if (!isFor(fresh, member)) {
+                continue;
+            }
             log.warn("Execution {} of {} was left {} by an owner that is gone; marking it FAILED ({})", fresh.getId(),
                     jobName, fresh.getStatus(), ABANDONED);
             fresh.setExitStatus(ExitStatus.FAILED.addExitDescription(ABANDONED));
@@ -236,7 +253,7 @@ public class Runs implements JobExecutionListener {
             repository.update(execution);
             log.error("{} failed before its job started, recorded as execution {}: {}", request.what(), execution.getId(), reason);
             return new NotStartedException(reason + " (recorded as " + jobName + " execution " + execution.getId()
-                    + "; 'restart " + execution.getId() + "' retries it)", failure);
+                    + "; 'restart " + execution.getId() + "' retries it)", failure, execution.getId());
         } catch (RuntimeException unrecorded) {
             failure.addSuppressed(unrecorded);
             return failure;
@@ -246,8 +263,16 @@ public class Runs implements JobExecutionListener {
     /** A launch that failed in its checks, after it was recorded as a FAILED execution. */
     public static final class NotStartedException extends RuntimeException {
 
-        NotStartedException(String message, Throwable cause) {
+        private final long execution;
+
+        NotStartedException(String message, Throwable cause, long execution) {
             super(message, cause);
+            this.execution = execution;
+        }
+
+        /** The FAILED execution the launch was recorded as. */
+        public long execution() {
+            return execution;
         }
     }
 }

@@ -63,8 +63,10 @@ public class ImportLauncher {
 
     /** Runs the import to its end and returns the last execution. */
     public JobExecution launch(ImportParameters parameters) throws Exception {
-        return runs.launch(new RunRequest(importJob::getObject, parameters.toJobParameters(),
-                ImportParameters.identifying(parameters.name()), "import '" + parameters.name() + "'", () -> preflight(parameters)));
+        String member = properties.member();
+        return runs.launch(new RunRequest(importJob::getObject, Runs.forMember(parameters.toJobParameters(), member),
+                Runs.forMember(ImportParameters.identifying(parameters.name()), member), "import '" + parameters.name() + "'",
+                () -> preflight(parameters)));
     }
 
     /**

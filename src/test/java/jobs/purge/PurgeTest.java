@@ -66,7 +66,7 @@ class PurgeTest {
         return new SnapshotConfiguration().snapshotter(new KbackupProperties(null, null, null, null,
                 new KbackupProperties.Snapshots(KbackupProperties.SnapshotProvider.AZURE_DISK, 4, Duration.ofMinutes(1),
                         Duration.ofMillis(20), new KbackupProperties.AzureDisk("sub", "snapshots", null, arm.url(),
-                        KbackupProperties.AzureCredential.NONE), new KbackupProperties.Csi(null)), null, null, null, null, null), null,
+                        KbackupProperties.AzureCredential.NONE), new KbackupProperties.Csi(null)), null, null, null, null, null, null), null,
                 Clock.fixed(NOW, ZoneOffset.UTC));
     }
 

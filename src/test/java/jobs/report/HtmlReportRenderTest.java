@@ -2,16 +2,11 @@ package jobs.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Assumptions;
+import jobs.testing.Chromium;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,8 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
  * loads offline, its table and chart are in the rendered DOM, and the screenshot is not blank.
  */
 class HtmlReportRenderTest {
-
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     @TempDir
     Path dir;
@@ -39,34 +32,13 @@ class HtmlReportRenderTest {
 
     @Test
     void rendersInAHeadlessBrowser() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed (apt-get install chromium; .ci/run does)");
+        Chromium chromium = Chromium.in(dir);
         Path page = dir.resolve("report.html");
         Files.writeString(page, HtmlReport.render(runs(), Instant.parse("2026-11-27T12:00:00Z")));
 
-        String dom = chromium("--dump-dom", page.toUri().toString());
+        String dom = chromium.dom(page);
         assertThat(dom).contains("<polyline").contains("<rect").contains("name=b &lt;x&gt;").contains("list configmaps failed");
         assertThat(dom.split("<tr").length - 1).isEqualTo(1 + 2 + 1 + 3);
-
-        Path png = dir.resolve("report.png");
-        chromium("--screenshot=" + png, "--window-size=1200,900", page.toUri().toString());
-        BufferedImage image = ImageIO.read(png.toFile());
-        assertThat(image.getWidth()).isEqualTo(1200);
-        Set<Integer> colours = new HashSet<>();
-        for (int x = 0; x < image.getWidth(); x += 7) {
-            for (int y = 0; y < image.getHeight(); y += 7) {
-                colours.add(image.getRGB(x, y));
-            }
-        }
-        assertThat(colours).as("a rendered page, not a blank one").hasSizeGreaterThan(20);
-    }
-
-    private String chromium(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",
-                "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=" + dir.resolve("profile")));
-        command.addAll(List.of(args));
-        Path out = dir.resolve("chromium.out");
-        Process p = new ProcessBuilder(command).redirectError(dir.resolve("chromium.err").toFile()).redirectOutput(out.toFile()).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-        return Files.readString(out);
+        assertThat(chromium.colours(page)).as("a rendered page, not a blank one").isGreaterThan(20);
     }
 }

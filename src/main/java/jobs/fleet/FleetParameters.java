@@ -1,0 +1,64 @@
+package jobs.fleet;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jobs.filter.Selection;
+import jobs.support.Json;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+
+/**
+ * What one fleet backup was asked to do. Only the name identifies the run: launching it again reruns the members
+ * whose backup did not complete, each resuming its own restore point of that name.
+ *
+ * @param name            the restore point name, the same in every member's folder
+ * @param selections      the members to back up, in order, each with its selection (its overrides over the shared one)
+ * @param ttl             how long to keep the restore points, null for each member's policy
+ * @param snapshotVolumes whether to snapshot persistent volumes
+ * @param parallelism     members backed up at once
+ */
+public record FleetParameters(String name, Map<String, Selection> selections, Duration ttl, boolean snapshotVolumes,
+                              int parallelism) {
+
+    static final String NAME = "name";
+    static final String SELECTIONS = "selections";
+    static final String TTL = "ttl";
+    static final String SNAPSHOT_VOLUMES = "snapshotVolumes";
+    static final String PARALLELISM = "parallelism";
+
+    public FleetParameters {
+        selections = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(selections));
+    }
+
+    public List<String> members() {
+        return List.copyOf(selections.keySet());
+    }
+
+    JobParameters toJobParameters() {
+        JobParametersBuilder builder = new JobParametersBuilder()
+                .addString(NAME, name, true)
+                .addString(SELECTIONS, Json.write(selections), false)
+                .addString(SNAPSHOT_VOLUMES, Boolean.toString(snapshotVolumes), false)
+                .addString(PARALLELISM, Integer.toString(parallelism), false);
+        if (ttl != null) {
+            builder.addString(TTL, ttl.toString(), false);
+        }
+        return builder.toJobParameters();
+    }
+
+    static JobParameters identifying(String name) {
+        return new JobParametersBuilder().addString(NAME, name, true).toJobParameters();
+    }
+
+    static Map<String, Selection> selections(String json) {
+        try {
+            return Json.mapper().readValue(json, new TypeReference<LinkedHashMap<String, Selection>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("bad selections job parameter: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package jobs.fleet;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+import jobs.backup.BackupLauncher;
+import jobs.backup.BackupParameters;
+import jobs.filter.Selection;
+import jobs.run.Runs;
+import jobs.store.Manifest;
+import jobs.store.Phase;
+import jobs.store.RestorePoints;
+import jobs.support.Failures;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.AbstractStep;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One member's partition: the member's single-cluster backup, run in its own context and recorded as its own job
+ * execution, so that it resumes its restore point when the fleet run is launched again. Like Spring Batch's
+ * {@code JobStep}, it runs outside a transaction (a job launched inside one is refused, and a pooled connection
+ * held for minutes would bound the parallelism). The partition fails when the member's backup does, with its cause,
+ * and never stops the other members'.
+ */
+class MemberBackupStep extends AbstractStep {
+
+    private final MemberContexts contexts;
+
+    MemberBackupStep(String name, JobRepository jobRepository, MemberContexts contexts) {
+        super(jobRepository);
+        setName(name);
+        this.contexts = contexts;
+    }
+
+    @Override
+    protected void doExecute(StepExecution step) throws Exception {
+        String member = step.getExecutionContext().getString(MemberPartitioner.MEMBER);
+        JobParameters parameters = step.getJobParameters();
+        String name = parameters.getString(FleetParameters.NAME);
+        Map<String, Selection> selections = FleetParameters.selections(parameters.getString(FleetParameters.SELECTIONS));
+        String ttl = parameters.getString(FleetParameters.TTL);
+        BackupParameters backup = new BackupParameters(name, selections.get(member), ttl == null ? null : Duration.parse(ttl),
+                !"false".equals(parameters.getString(FleetParameters.SNAPSHOT_VOLUMES)));
+        try (ConfigurableApplicationContext context = contexts.open(member)) {
+            JobExecution execution = context.getBean(BackupLauncher.class).launch(backup);
+            Manifest manifest = context.getBean(RestorePoints.class).find(name).orElse(null);
+            MemberOutcome.record(step, execution.getId(), manifest);
+            if (execution.getStatus() != BatchStatus.COMPLETED) {
+                throw MemberOutcome.failed(step, "backup " + name + " " + execution.getStatus() + ": "
+                        + execution.getAllFailureExceptions().stream().map(Failures::reason).distinct().collect(Collectors.joining("; ")));
+            }
+            step.setWriteCount(manifest == null ? 0 : manifest.itemCount());
+            if (manifest != null && manifest.phase() == Phase.PartiallyFailed) {
+                step.setExitStatus(new ExitStatus(MemberOutcome.PARTIALLY_FAILED, manifest.errors().size() + " errors"));
+            }
+        } catch (MemberOutcome.MemberFailedException e) {
+            throw e;
+        } catch (Runs.NotStartedException e) {
+            // Recorded as the member's failed backup run already: its report lists it there.
+            MemberOutcome.record(step, e.execution(), null);
+            throw MemberOutcome.failed(step, Failures.reason(e));
+        } catch (Exception e) {
+            throw MemberOutcome.failed(step, Failures.reason(e));
+        }
+    }
+}
