@@ -84,10 +84,6 @@ class FleetBackupCommand implements Subcommand {
         Fleet fleet = shared.fleet();
         List<String> members = FleetMembers.chosen(fleet, clusters, "fleet backup");
         Fleet.Runner where = chosenRunner != null ? chosenRunner : fleet.runner();
-        if (where == Fleet.Runner.KUBERNETES) {
-            throw new InvalidInputException("--runner kubernetes: this version runs a fleet's partitions on the local runner only; "
-                    + "use --runner local");
-        }
         Map<String, Selection> selections = new LinkedHashMap<>();
         for (String member : members) {
             KbackupProperties view = MemberSettings.of(shared, member, null);
@@ -103,12 +99,13 @@ class FleetBackupCommand implements Subcommand {
                 : DEFAULT_NAME.format(context.getBean(Clock.class).instant());
         FleetLauncher launcher = context.getBean(FleetLauncher.class);
         JobExecution execution = launcher.launch(new FleetParameters(restorePoint, selections, keep, snapshotVolumes,
-                parallelism != null ? parallelism : fleet.parallelism()));
+                parallelism != null ? parallelism : fleet.parallelism(), where));
         List<MemberOutcome> outcomes = launcher.outcomes(execution);
         long completed = outcomes.stream().filter(MemberOutcome::completed).count();
         List<String> failed = outcomes.stream().filter(o -> !o.completed()).map(MemberOutcome::member).toList();
         boolean partial = outcomes.stream().anyMatch(o -> o.completed() && o.reason() != null);
-        String phase = failed.isEmpty() && !partial ? "Completed" : completed == 0 ? "Failed" : "PartiallyFailed";
+        String phase = execution.getStatus() == org.springframework.batch.core.BatchStatus.STOPPED ? "Stopped"
+                : failed.isEmpty() && !partial ? "Completed" : completed == 0 ? "Failed" : "PartiallyFailed";
         if (output == OutputFormat.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("name", restorePoint);
@@ -128,7 +125,7 @@ class FleetBackupCommand implements Subcommand {
         }
         return switch (phase) {
             case "Completed" -> ExitCodes.COMPLETED;
-            case "Failed" -> ExitCodes.FAILED;
+            case "Failed", "Stopped" -> ExitCodes.FAILED;
             default -> ExitCodes.PARTIALLY_FAILED;
         };
     }

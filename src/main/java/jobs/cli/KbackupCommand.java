@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
                         + "or application.yaml; see README.md."},
         subcommands = {BackupCommand.class, RestoreCommand.class, PurgeCommand.class, ListCommand.class, DescribeCommand.class, DiffCommand.class,
                 PolicyCommand.class, ReportCommand.class, RestartCommand.class, StopCommand.class, ImportVeleroCommand.class, ExportVeleroCommand.class,
-                FleetCommand.class},
+                FleetCommand.class, WorkerCommand.class},
         footer = {"", "Exit codes: 0 completed, 1 failed, 2 invalid input, 3 partially failed."})
 class KbackupCommand {
 }

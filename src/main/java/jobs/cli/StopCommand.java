@@ -1,6 +1,8 @@
 package jobs.cli;
 
 import java.io.PrintWriter;
+import jobs.fleet.FleetJobConfiguration;
+import jobs.fleet.FleetLauncher;
 import jobs.run.Runs;
 import jobs.support.ExitCodes;
 import org.springframework.batch.core.job.JobExecution;
@@ -17,7 +19,15 @@ class StopCommand implements Subcommand {
 
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
-        JobExecution execution = context.getBean(Runs.class).stop(id);
+        Runs runs = context.getBean(Runs.class);
+        JobExecution recorded = runs.require("stop", id);
+        JobExecution execution = recorded.getStatus().isRunning() ? runs.stop(id) : recorded;
+        if (recorded.getJobInstance().getJobName().equals(FleetJobConfiguration.JOB_NAME)) {
+            // Its members run as executions of their own, and the kubernetes runner's workers as pods: they stop too.
+            context.getBean(FleetLauncher.class).stop(recorded);
+        } else if (!recorded.getStatus().isRunning()) {
+            runs.stop(id); // refuses, naming the status
+        }
         out.printf("Stop requested for %s execution %d%n", execution.getJobInstance().getJobName(), id);
         return ExitCodes.COMPLETED;
     }

@@ -29,6 +29,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                    {@code fleet report} flags a breach of its recovery point objective
  * @param parallelism members backed up at once by {@code fleet backup} when {@code --parallelism} is not given
  * @param runner      where {@code fleet backup} runs its partitions when {@code --runner} is not given
+ * @param kubernetes  the {@code kubernetes} runner's worker Jobs
  */
 public record Fleet(
         @Valid List<Member> clusters,
@@ -36,9 +37,11 @@ public record Fleet(
         String target,
         @NotNull @DefaultValue("1h") Duration rpoGrace,
         @Min(1) @Max(256) @DefaultValue("4") int parallelism,
-        @NotNull @DefaultValue("local") Runner runner) {
+        @NotNull @DefaultValue("local") Runner runner,
+        @Valid @NotNull @DefaultValue Workers kubernetes) {
 
     public Fleet {
+        kubernetes = kubernetes == null ? new Workers(null, null, null, 1, Duration.ofSeconds(2), Duration.ofMinutes(5)) : kubernetes;
         clusters = clusters == null ? List.of() : List.copyOf(clusters);
         rpoGrace = rpoGrace == null ? Duration.ofHours(1) : rpoGrace;
         runner = runner == null ? Runner.LOCAL : runner;
@@ -47,6 +50,28 @@ public record Fleet(
 
     /** Where partitions run: threads of this process, or the pods of one Indexed Job. */
     public enum Runner { LOCAL, KUBERNETES }
+
+    /**
+     * The {@code kubernetes} runner: one Indexed Job per fleet run, a pod per member running {@code kbackup worker}.
+     * In a pod, the workers are the manager pod's copy (image, service account, security context, environment and
+     * volumes, so the same configuration and job repository); outside one, these settings say what to run.
+     *
+     * @param namespace            where the worker Jobs are created; the manager pod's own (or the kubeconfig
+     *                             context's) when unset
+     * @param image                the workers' image when the manager is not in a pod
+     * @param serviceAccount       the workers' service account when the manager is not in a pod
+     * @param backoffLimitPerIndex retries of a member's pod before its partition fails
+     * @param pollInterval         how often the manager reads the partitions' outcomes and the pods
+     * @param startTimeout         how long a worker pod may stay Pending before its partition fails
+     */
+    public record Workers(
+            @Pattern(regexp = "^$|^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", message = "must be a namespace name") String namespace,
+            String image,
+            String serviceAccount,
+            @Min(0) @Max(10) @DefaultValue("1") int backoffLimitPerIndex,
+            @NotNull @DefaultValue("2s") Duration pollInterval,
+            @NotNull @DefaultValue("5m") Duration startTimeout) {
+    }
 
     /**
      * One member. Its credentials: {@code kubeconfig} (a file), {@code context} (in that file, or in the default

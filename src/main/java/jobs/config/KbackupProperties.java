@@ -56,7 +56,8 @@ public record KbackupProperties(
                 kube.requestRetries(), kube.retryInterval(), kube.requestTimeout());
         return new KbackupProperties(memberStorage, targetKube, MemberViews.backup(backup, member.backup()),
                 MemberViews.policy(policy, member.policy()), MemberViews.snapshots(snapshots, target.snapshots()), restore, metrics,
-                encryption, run, hooks, new Fleet(fleet.clusters(), name, target.name(), fleet.rpoGrace(), fleet.parallelism(), fleet.runner()));
+                encryption, run, hooks, new Fleet(fleet.clusters(), name, target.name(), fleet.rpoGrace(), fleet.parallelism(), fleet.runner(),
+                fleet.kubernetes()));
     }
 
     /**

@@ -1,6 +1,11 @@
 package jobs.fleet;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import jobs.config.Fleet;
+import jobs.config.KbackupProperties;
 import jobs.support.JobDefaults;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.partition.PartitionHandler;
@@ -44,18 +49,28 @@ public class FleetJobConfiguration {
         return new MemberPartitioner(java.util.List.copyOf(FleetParameters.selections(selections).keySet()));
     }
 
-    /** The local runner: partitions on threads of this process, {@code parallelism} at once. */
+    /**
+     * The run's runner: {@code local}, partitions on threads of this process, {@code parallelism} at once (Spring
+     * Batch's TaskExecutorPartitionHandler); {@code kubernetes}, a pod per partition in one Indexed Job.
+     */
     @Bean
     @StepScope
-    TaskExecutorPartitionHandler fleetPartitionHandler(Step fleetMemberStep,
-                                                       @Value("#{jobParameters['" + FleetParameters.PARALLELISM + "']}") String parallelism) {
+    PartitionHandler fleetPartitionHandler(Step fleetMemberStep, ObjectProvider<KubernetesClient> hub, JobRepository jobRepository,
+                                           KbackupProperties properties, Clock clock,
+                                           @Value("#{jobParameters['" + FleetParameters.PARALLELISM + "']}") String parallelism,
+                                           @Value("#{jobParameters['" + FleetParameters.RUNNER + "']}") String runner) throws Exception {
         int threads = Integer.parseInt(parallelism);
+        if ("kubernetes".equals(runner)) {
+            Fleet.Workers settings = properties.fleet().kubernetes();
+            return new KubernetesPartitionHandler(new WorkerJobs(hub.getObject(), settings), jobRepository, settings, threads, clock);
+        }
         SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("member-");
         executor.setConcurrencyLimit(threads);
         TaskExecutorPartitionHandler handler = new TaskExecutorPartitionHandler();
         handler.setStep(fleetMemberStep);
         handler.setTaskExecutor(executor);
         handler.setGridSize(threads);
+        handler.afterPropertiesSet();
         return handler;
     }
 

@@ -20,15 +20,17 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
  * @param ttl             how long to keep the restore points, null for each member's policy
  * @param snapshotVolumes whether to snapshot persistent volumes
  * @param parallelism     members backed up at once
+ * @param runner          where the partitions run
  */
 public record FleetParameters(String name, Map<String, Selection> selections, Duration ttl, boolean snapshotVolumes,
-                              int parallelism) {
+                              int parallelism, jobs.config.Fleet.Runner runner) {
 
     static final String NAME = "name";
     static final String SELECTIONS = "selections";
     static final String TTL = "ttl";
     static final String SNAPSHOT_VOLUMES = "snapshotVolumes";
     static final String PARALLELISM = "parallelism";
+    static final String RUNNER = "runner";
 
     public FleetParameters {
         selections = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(selections));
@@ -43,7 +45,8 @@ public record FleetParameters(String name, Map<String, Selection> selections, Du
                 .addString(NAME, name, true)
                 .addString(SELECTIONS, Json.write(selections), false)
                 .addString(SNAPSHOT_VOLUMES, Boolean.toString(snapshotVolumes), false)
-                .addString(PARALLELISM, Integer.toString(parallelism), false);
+                .addString(PARALLELISM, Integer.toString(parallelism), false)
+                .addString(RUNNER, runner.name().toLowerCase(java.util.Locale.ROOT), false);
         if (ttl != null) {
             builder.addString(TTL, ttl.toString(), false);
         }

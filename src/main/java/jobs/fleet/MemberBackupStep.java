@@ -14,6 +14,7 @@ import jobs.support.Failures;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInterruptedException;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.AbstractStep;
@@ -47,18 +48,26 @@ class MemberBackupStep extends AbstractStep {
         BackupParameters backup = new BackupParameters(name, selections.get(member), ttl == null ? null : Duration.parse(ttl),
                 !"false".equals(parameters.getString(FleetParameters.SNAPSHOT_VOLUMES)));
         try (ConfigurableApplicationContext context = contexts.open(member)) {
+            RestorePoints restorePoints = context.getBean(RestorePoints.class);
+            Manifest done = restorePoints.find(name).filter(m -> m.phase().isFinished() && m.phase() != Phase.Failed).orElse(null);
+            if (done != null) {
+                // Its backup ended after the partition's last record (a worker or manager gone at that moment).
+                MemberOutcome.record(step, null, done);
+                finish(step, done);
+                return;
+            }
             JobExecution execution = context.getBean(BackupLauncher.class).launch(backup);
-            Manifest manifest = context.getBean(RestorePoints.class).find(name).orElse(null);
+            Manifest manifest = restorePoints.find(name).orElse(null);
             MemberOutcome.record(step, execution.getId(), manifest);
+            if (execution.getStatus() == BatchStatus.STOPPED || execution.getStatus() == BatchStatus.STOPPING) {
+                throw new JobInterruptedException("backup " + name + " of " + member + " stopped", BatchStatus.STOPPED);
+            }
             if (execution.getStatus() != BatchStatus.COMPLETED) {
                 throw MemberOutcome.failed(step, "backup " + name + " " + execution.getStatus() + ": "
                         + execution.getAllFailureExceptions().stream().map(Failures::reason).distinct().collect(Collectors.joining("; ")));
             }
-            step.setWriteCount(manifest == null ? 0 : manifest.itemCount());
-            if (manifest != null && manifest.phase() == Phase.PartiallyFailed) {
-                step.setExitStatus(new ExitStatus(MemberOutcome.PARTIALLY_FAILED, manifest.errors().size() + " errors"));
-            }
-        } catch (MemberOutcome.MemberFailedException e) {
+            finish(step, manifest);
+        } catch (MemberOutcome.MemberFailedException | JobInterruptedException e) {
             throw e;
         } catch (Runs.NotStartedException e) {
             // Recorded as the member's failed backup run already: its report lists it there.
@@ -66,6 +75,13 @@ class MemberBackupStep extends AbstractStep {
             throw MemberOutcome.failed(step, Failures.reason(e));
         } catch (Exception e) {
             throw MemberOutcome.failed(step, Failures.reason(e));
+        }
+    }
+
+    private static void finish(StepExecution step, Manifest manifest) {
+        step.setWriteCount(manifest == null ? 0 : manifest.itemCount());
+        if (manifest != null && manifest.phase() == Phase.PartiallyFailed) {
+            step.setExitStatus(new ExitStatus(MemberOutcome.PARTIALLY_FAILED, manifest.errors().size() + " errors"));
         }
     }
 }

@@ -32,9 +32,11 @@ public record MemberOutcome(String member, String status, String phase, long ite
         return "COMPLETED".equals(status);
     }
 
-    static void record(StepExecution step, long backupExecution, Manifest manifest) {
+    static void record(StepExecution step, Long backupExecution, Manifest manifest) {
         ExecutionContext context = step.getExecutionContext();
-        context.putLong(EXECUTION, backupExecution);
+        if (backupExecution != null) {
+            context.putLong(EXECUTION, backupExecution);
+        }
         if (manifest != null) {
             context.putString(PHASE, manifest.phase().name());
             context.putLong(ITEMS, manifest.itemCount());

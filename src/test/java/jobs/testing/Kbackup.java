@@ -69,6 +69,11 @@ public final class Kbackup {
 
     /** Like {@link #spawn(String...)}, with these JVM options (heap size, GC log) instead of {@code -Xmx256m}. */
     public Process spawn(List<String> jvmOptions, String... args) throws java.io.IOException {
+        return spawn(java.util.Map.of(), jvmOptions, args);
+    }
+
+    /** Like {@link #spawn(List, String...)}, with these environment variables added (a pod's). */
+    public Process spawn(java.util.Map<String, String> env, List<String> jvmOptions, String... args) throws java.io.IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -76,7 +81,9 @@ public final class Kbackup {
         command.addAll(List.of(args));
         command.addAll(config);
         Path log = java.nio.file.Files.createTempFile("kbackup-child-", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
         childLogs.put(process, log);
         return process;
     }
