@@ -70,7 +70,7 @@ class KubernetesPartitionHandler implements PartitionHandler {
         String name = job.getMetadata().getName();
         log.info("Fleet partitions {} run as Job {}/{}", partitions.stream().map(StepExecution::getStepName).toList(),
                 workers.namespace(), name);
-        Map<String, String> reported = new HashMap<>();
+        Map<String, String> reported = new java.util.LinkedHashMap<>(); // in the order seen: the last is the latest
         Instant created = clock.instant();
         boolean stopping = false;
         while (true) {

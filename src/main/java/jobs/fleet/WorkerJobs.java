@@ -65,20 +65,30 @@ class WorkerJobs {
     Job create(long instance, long managerStep, long jobExecution, List<Long> stepExecutions, int parallelism) {
         Map<String, String> labels = Map.of("app.kubernetes.io/name", "kbackup", "app.kubernetes.io/component", "fleet-worker",
                 FLEET_INSTANCE, Long.toString(instance), MANAGER_STEP, Long.toString(managerStep));
+        Pod own = ownPod();
+        // The manager pod's own labels too (workload identity, network policies select pods by them), not its Job's.
+        Map<String, String> podLabels = new java.util.HashMap<>();
+        if (own != null && own.getMetadata().getLabels() != null) {
+            own.getMetadata().getLabels().forEach((k, v) -> {
+                if (!k.startsWith("batch.kubernetes.io/") && !k.equals("job-name") && !k.equals("controller-uid")) {
+                    podLabels.put(k, v);
+                }
+            });
+        }
+        podLabels.putAll(labels);
         Job job = new JobBuilder().withNewMetadata().withName(name(instance, managerStep)).withNamespace(namespace).withLabels(labels)
                 .endMetadata()
                 .withNewSpec().withCompletionMode("Indexed").withCompletions(stepExecutions.size())
                 .withParallelism(Math.min(parallelism, stepExecutions.size())).withBackoffLimitPerIndex(settings.backoffLimitPerIndex())
                 .withTtlSecondsAfterFinished(86_400)
-                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
-                .withSpec(podSpec(jobExecution, stepExecutions)).endTemplate().endSpec().build();
+                .withNewTemplate().withNewMetadata().withLabels(podLabels).endMetadata()
+                .withSpec(podSpec(own, jobExecution, stepExecutions)).endTemplate().endSpec().build();
         return client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
     }
 
-    private PodSpec podSpec(long jobExecution, List<Long> stepExecutions) {
+    private PodSpec podSpec(Pod own, long jobExecution, List<Long> stepExecutions) {
         List<EnvVar> env = List.of(new EnvVar(JOB_EXECUTION, Long.toString(jobExecution), null),
                 new EnvVar(STEP_EXECUTIONS, stepExecutions.stream().map(String::valueOf).collect(Collectors.joining(",")), null));
-        Pod own = ownPod();
         if (own == null) {
             return new PodSpecBuilder().withRestartPolicy("Never").withServiceAccountName(settings.serviceAccount())
                     .withContainers(new ContainerBuilder().withName("kbackup").withImage(settings.image()).withArgs("worker")
@@ -90,7 +100,8 @@ class WorkerJobs {
         workerEnv.removeIf(e -> e.getName().equals(JOB_EXECUTION) || e.getName().equals(STEP_EXECUTIONS));
         workerEnv.addAll(env);
         return new PodSpecBuilder().withRestartPolicy("Never").withServiceAccountName(spec.getServiceAccountName())
-                .withSecurityContext(spec.getSecurityContext()).withVolumes(spec.getVolumes()).withImagePullSecrets(spec.getImagePullSecrets())
+                .withSecurityContext(spec.getSecurityContext()).withVolumes(spec.getVolumes())
+                .withTerminationGracePeriodSeconds(spec.getTerminationGracePeriodSeconds()).withImagePullSecrets(spec.getImagePullSecrets())
                 .withNodeSelector(spec.getNodeSelector()).withTolerations(spec.getTolerations())
                 .withContainers(new ContainerBuilder().withName("kbackup").withImage(manager.getImage())
                         .withImagePullPolicy(manager.getImagePullPolicy()).withArgs("worker").withEnv(workerEnv)
@@ -157,7 +168,11 @@ class WorkerJobs {
         return client.pods().inNamespace(ownNamespace()).withName(pod).get();
     }
 
+    /** The namespace of this process's pod: POD_NAMESPACE (the downward API), else the service account's, else none. */
     private static String ownNamespace() {
+        if (System.getenv("POD_NAMESPACE") != null && !System.getenv("POD_NAMESPACE").isBlank()) {
+            return System.getenv("POD_NAMESPACE");
+        }
         try {
             return System.getenv("KUBERNETES_SERVICE_HOST") != null && Files.exists(SERVICE_ACCOUNT_NAMESPACE)
                     ? Files.readString(SERVICE_ACCOUNT_NAMESPACE).trim() : null;

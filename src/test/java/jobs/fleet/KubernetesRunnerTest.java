@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
@@ -126,6 +127,50 @@ class KubernetesRunnerTest {
         System.out.println("kubernetes runner, pod start to step start (ms, child JVM): " + overheads);
     }
 
+    /** A manager in a pod gives its workers its own pod's image, account, labels, security context, environment, volumes. */
+    @Test
+    void workersCopyTheManagerPod() throws Exception {
+        hub.create(new PodBuilder().withNewMetadata().withName("fleet-manager-1").withNamespace("kbackup")
+                .addToLabels("azure.workload.identity/use", "true").addToLabels("job-name", "kbackup-fleet-backup-1").endMetadata()
+                .withNewSpec().withServiceAccountName("kbackup-fleet").withNewSecurityContext().withRunAsUser(10001L).endSecurityContext()
+                .addNewVolume().withName("config").withNewConfigMap().withName("kbackup-fleet-config").endConfigMap().endVolume()
+                .addNewContainer().withName("kbackup").withImage("registry.example/kbackup:1.2").addToArgs("fleet", "backup")
+                .addNewEnv().withName("KBACKUP_SITE").withValue("weu").endEnv()
+                .addNewVolumeMount().withName("config").withMountPath("/config").endVolumeMount()
+                .withNewSecurityContext().withReadOnlyRootFilesystem(true).endSecurityContext().endContainer().endSpec().build());
+        Process manager = kbackup.spawn(Map.of("POD_NAME", "fleet-manager-1", "POD_NAMESPACE", "kbackup"), List.of("-Xmx256m"),
+                "fleet", "backup", "--runner", "kubernetes", "--name", "k0", "--clusters", "beta");
+        assertThat(manager.waitFor(3, TimeUnit.MINUTES)).isTrue();
+
+        assertThat(manager.exitValue()).as(Files.readString(kbackup.childLog(manager)) + logs()).isZero();
+        Job job = hub.client().batch().v1().jobs().inNamespace("kbackup").list().getItems().get(0);
+        var template = job.getSpec().getTemplate();
+        assertThat(template.getMetadata().getLabels()).containsEntry("azure.workload.identity/use", "true").doesNotContainKey("job-name");
+        assertThat(template.getSpec().getServiceAccountName()).isEqualTo("kbackup-fleet");
+        assertThat(template.getSpec().getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+        assertThat(template.getSpec().getVolumes()).extracting(v -> v.getName()).containsExactly("config");
+        var container = template.getSpec().getContainers().get(0);
+        assertThat(container.getImage()).isEqualTo("registry.example/kbackup:1.2");
+        assertThat(container.getArgs()).containsExactly("worker");
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactly("/config");
+        assertThat(container.getEnv()).extracting(EnvVar::getName)
+                .contains("KBACKUP_SITE", "KBACKUP_WORKER_JOB_EXECUTION", "KBACKUP_WORKER_STEP_EXECUTIONS");
+        assertThat(Stored.manifest(Fleets.member(dir, "beta"), "k0").phase()).isEqualTo(Phase.Completed);
+    }
+
+    @Test
+    void aPodThatNeverStartsFailsItsPartitionWithTheReason() throws Exception {
+        controller.failImagePulls("ImagePullBackOff");
+
+        Kbackup.Result result = kbackup.run("fleet", "backup", "--runner", "kubernetes", "--name", "pull", "--clusters", "beta,gamma");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.out()).containsPattern("beta\\s+FAILED .*never started: ImagePullBackOff: Back-off pulling image")
+                .containsPattern("gamma\\s+FAILED .*never started: ImagePullBackOff");
+        assertThat(controller.attempts()).as("no worker ran").isEmpty();
+    }
+
     @Test
     void jobRepositoryOnH2IsRefused() throws Exception {
         Kbackup.Result result = kbackup.with("--spring.datasource.url=jdbc:h2:file:" + dir.resolve("h2") + ";DB_CLOSE_ON_EXIT=FALSE")
@@ -145,6 +190,7 @@ class KubernetesRunnerTest {
         RestorePoints alphaPoints = Fleets.member(dir, "alpha");
         awaitPacks(alphaPoints);
         first.process().destroyForcibly();
+        alpha.listLatency(Duration.ZERO);
 
         Kbackup.Result result = run.get(5, TimeUnit.MINUTES);
 
@@ -160,7 +206,7 @@ class KubernetesRunnerTest {
     @Test
     void aKilledManagerIsResumedByRelaunchingAndItsRunningWorkersAreAdopted() throws Exception {
         for (ApiServer member : List.of(alpha, beta, gamma)) {
-            member.listLatency(Duration.ofMillis(250));
+            member.listLatency(Duration.ofMillis(150));
         }
         Process manager = kbackup.spawn("fleet", "backup", "--runner", "kubernetes", "--name", "k3", "--parallelism", "3");
         controller.await(a -> a.index() == 2, 60);
@@ -198,6 +244,9 @@ class KubernetesRunnerTest {
         assertThat(partitionStatuses("k4")).as("each worker recorded STOPPED on SIGTERM").containsOnly("STOPPED");
         assertThat(Stored.manifest(Fleets.member(dir, "alpha"), "k4").phase()).isNotEqualTo(Phase.Completed);
 
+        for (ApiServer member : List.of(alpha, beta, gamma)) {
+            member.listLatency(Duration.ZERO);
+        }
         Kbackup.Result relaunch = kbackup.run("fleet", "backup", "--runner", "kubernetes", "--name", "k4");
         assertThat(relaunch.exitCode()).as(relaunch + "\n" + logs()).isZero();
         assertComplete("k4");

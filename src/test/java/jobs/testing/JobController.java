@@ -43,6 +43,7 @@ public final class JobController implements AutoCloseable {
     private final List<Attempt> attempts = new CopyOnWriteArrayList<>();
     private final Thread loop;
     private volatile boolean running = true;
+    private volatile String imageFailure;
 
     private final class Managed {
         final Job spec;
@@ -65,6 +66,11 @@ public final class JobController implements AutoCloseable {
         this.loop = new Thread(this::run, "test-job-controller");
         loop.setDaemon(true);
         loop.start();
+    }
+
+    /** From now on pods do not start: they stay Pending with this waiting reason, as with an image that cannot be pulled. */
+    public void failImagePulls(String reason) {
+        this.imageFailure = reason;
     }
 
     /** Every pod started so far, in order. */
@@ -145,6 +151,10 @@ public final class JobController implements AutoCloseable {
             if (m.active.containsKey(index) || m.succeeded.contains(index) || m.failed.contains(index)) {
                 continue;
             }
+            if (imageFailure != null) {
+                pending(name, index);
+                continue;
+            }
             int attempt = m.tries.merge(index, 1, Integer::sum);
             String pod = name + "-" + index + "-" + attempt;
             Map<String, String> env = new HashMap<>();
@@ -169,6 +179,20 @@ public final class JobController implements AutoCloseable {
                 throw new java.io.UncheckedIOException(e);
             }
         }
+    }
+
+    private void pending(String job, int index) {
+        String pod = job + "-" + index + "-1";
+        if (client.pods().inNamespace(namespace).withName(pod).get() != null) {
+            return;
+        }
+        client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(pod).withNamespace(namespace)
+                .addToLabels("job-name", job).addToLabels("batch.kubernetes.io/job-completion-index", Integer.toString(index))
+                .endMetadata().withNewSpec().addNewContainer().withName("kbackup").withImage("test").endContainer().endSpec()
+                .withNewStatus().withPhase("Pending").withContainerStatuses(new ContainerStatusBuilder().withName("kbackup")
+                        .withState(new ContainerStateBuilder().withNewWaiting().withReason(imageFailure)
+                                .withMessage("Back-off pulling image \"test\"").endWaiting().build()).build()).endStatus()
+                .build()).create();
     }
 
     private void podPhase(Attempt a, String phase, int code) {

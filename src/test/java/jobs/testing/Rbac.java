@@ -24,16 +24,25 @@ public final class Rbac {
      *                  those)
      */
     public boolean allowed(String accountNamespace, String account, String verb, String group, String resource, String namespace) {
+        return allowed(accountNamespace, account, verb, group, resource, namespace, null);
+    }
+
+    /**
+     * A request for one object by name: rules listing {@code resourceNames} grant only requests naming one of them (a
+     * list or a create names none, as a real API server has it).
+     */
+    public boolean allowed(String accountNamespace, String account, String verb, String group, String resource, String namespace,
+                           String name) {
         if (namespace != null) {
             for (var binding : client.rbac().roleBindings().inNamespace(namespace).list().getItems()) {
                 if (boundTo(binding.getSubjects(), accountNamespace, account)
-                        && grants(rules(binding.getRoleRef(), namespace), verb, group, resource)) {
+                        && grants(rules(binding.getRoleRef(), namespace), verb, group, resource, name)) {
                     return true;
                 }
             }
         }
         for (var binding : client.rbac().clusterRoleBindings().list().getItems()) {
-            if (boundTo(binding.getSubjects(), accountNamespace, account) && grants(rules(binding.getRoleRef(), null), verb, group, resource)) {
+            if (boundTo(binding.getSubjects(), accountNamespace, account) && grants(rules(binding.getRoleRef(), null), verb, group, resource, name)) {
                 return true;
             }
         }
@@ -54,9 +63,10 @@ public final class Rbac {
         return role == null ? List.of() : role.getRules();
     }
 
-    private static boolean grants(List<PolicyRule> rules, String verb, String group, String resource) {
+    private static boolean grants(List<PolicyRule> rules, String verb, String group, String resource, String name) {
         return rules.stream().anyMatch(r -> matches(r.getVerbs(), verb) && matches(r.getApiGroups(), group)
-                && matches(r.getResources(), resource));
+                && matches(r.getResources(), resource)
+                && (r.getResourceNames() == null || r.getResourceNames().isEmpty() || name != null && r.getResourceNames().contains(name)));
     }
 
     private static boolean matches(List<String> allowed, String value) {
