@@ -8,6 +8,7 @@ import jobs.support.JobDefaults;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.partition.PartitionHandler;
 import org.springframework.batch.core.partition.support.TaskExecutorPartitionHandler;
 import org.springframework.batch.core.repository.JobRepository;
@@ -45,8 +46,8 @@ public class FleetJobConfiguration {
 
     @Bean
     @StepScope
-    MemberPartitioner memberPartitioner(@Value("#{jobParameters['" + FleetParameters.SELECTIONS + "']}") String selections) {
-        return new MemberPartitioner(java.util.List.copyOf(FleetParameters.selections(selections).keySet()));
+    MemberPartitioner memberPartitioner(@Value("#{stepExecution.jobParameters}") JobParameters parameters) {
+        return new MemberPartitioner(java.util.List.copyOf(FleetParameters.selections(parameters).keySet()));
     }
 
     /**

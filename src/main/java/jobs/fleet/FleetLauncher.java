@@ -113,8 +113,7 @@ public class FleetLauncher {
      * an earlier execution completed (a relaunch does not run it again), that one.
      */
     public List<MemberOutcome> outcomes(JobExecution execution) {
-        List<String> members = List.copyOf(FleetParameters.selections(
-                execution.getJobParameters().getString(FleetParameters.SELECTIONS)).keySet());
+        List<String> members = List.copyOf(FleetParameters.selections(execution.getJobParameters()).keySet());
         List<MemberOutcome> outcomes = new ArrayList<>();
         for (String member : members) {
             StepExecution last = jobRepository.getObject().getLastStepExecution(execution.getJobInstance(),

@@ -1,7 +1,6 @@
 package jobs.fleet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +25,8 @@ public record FleetParameters(String name, Map<String, Selection> selections, Du
                               int parallelism, jobs.config.Fleet.Runner runner) {
 
     static final String NAME = "name";
-    static final String SELECTIONS = "selections";
+    /** One parameter per member, {@code selection.<name>}: a single value of all of them outgrows the column (2,500). */
+    static final String SELECTION = "selection.";
     static final String TTL = "ttl";
     static final String SNAPSHOT_VOLUMES = "snapshotVolumes";
     static final String PARALLELISM = "parallelism";
@@ -43,13 +43,13 @@ public record FleetParameters(String name, Map<String, Selection> selections, Du
     JobParameters toJobParameters() {
         JobParametersBuilder builder = new JobParametersBuilder()
                 .addString(NAME, name, true)
-                .addString(SELECTIONS, Json.write(selections), false)
                 .addString(SNAPSHOT_VOLUMES, Boolean.toString(snapshotVolumes), false)
                 .addString(PARALLELISM, Integer.toString(parallelism), false)
                 .addString(RUNNER, runner.name().toLowerCase(java.util.Locale.ROOT), false);
         if (ttl != null) {
             builder.addString(TTL, ttl.toString(), false);
         }
+        selections.forEach((member, selection) -> builder.addString(SELECTION + member, Json.write(selection), false));
         return builder.toJobParameters();
     }
 
@@ -57,11 +57,19 @@ public record FleetParameters(String name, Map<String, Selection> selections, Du
         return new JobParametersBuilder().addString(NAME, name, true).toJobParameters();
     }
 
-    static Map<String, Selection> selections(String json) {
-        try {
-            return Json.mapper().readValue(json, new TypeReference<LinkedHashMap<String, Selection>>() { });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("bad selections job parameter: " + e.getMessage(), e);
+    /** The members of a run and their selections, by name. */
+    static Map<String, Selection> selections(JobParameters parameters) {
+        Map<String, Selection> selections = new java.util.TreeMap<>();
+        for (var parameter : parameters.parameters()) {
+            if (parameter.name().startsWith(SELECTION)) {
+                try {
+                    selections.put(parameter.name().substring(SELECTION.length()),
+                            Json.mapper().readValue((String) parameter.value(), Selection.class));
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("bad job parameter " + parameter.name() + ": " + e.getMessage(), e);
+                }
+            }
         }
+        return selections;
     }
 }

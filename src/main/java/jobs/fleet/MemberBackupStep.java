@@ -43,7 +43,7 @@ class MemberBackupStep extends AbstractStep {
         String member = step.getExecutionContext().getString(MemberPartitioner.MEMBER);
         JobParameters parameters = step.getJobParameters();
         String name = parameters.getString(FleetParameters.NAME);
-        Map<String, Selection> selections = FleetParameters.selections(parameters.getString(FleetParameters.SELECTIONS));
+        Map<String, Selection> selections = FleetParameters.selections(parameters);
         String ttl = parameters.getString(FleetParameters.TTL);
         BackupParameters backup = new BackupParameters(name, selections.get(member), ttl == null ? null : Duration.parse(ttl),
                 !"false".equals(parameters.getString(FleetParameters.SNAPSHOT_VOLUMES)));

@@ -63,7 +63,7 @@ public class Reports {
             objects += s.getWriteCount();
         }
         String parameters = e.getJobParameters().parameters().stream()
-                .filter(p -> !p.name().equals("selection") && !p.name().equals("selections"))
+                .filter(p -> !p.name().startsWith("selection"))
                 .map(p -> p.name() + "=" + p.value()).collect(Collectors.joining(" "));
         String description = e.getExitStatus().getExitDescription();
         return new ExecutionReport(job, e.getId(), parameters, e.getStatus().name(), e.getExitStatus().getExitCode(),

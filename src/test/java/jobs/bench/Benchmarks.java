@@ -19,7 +19,7 @@ public final class Benchmarks {
     public static void main(String[] args) throws Exception {
         // The mock web server logs every request; at 100,000 objects that is noise and CPU taken from the runs.
         MOCK_SERVER_LOG.setLevel(Level.WARNING);
-        List<String> which = args.length == 0 || args[0].isBlank() ? List.of("backup", "big-objects", "restore", "snapshots", "hooks", "diff", "incremental", "import") : List.of(args[0].split(","));
+        List<String> which = args.length == 0 || args[0].isBlank() ? List.of("backup", "big-objects", "restore", "snapshots", "hooks", "diff", "incremental", "import", "fleet") : List.of(args[0].split(","));
         for (String bench : which) {
             switch (bench.trim()) {
                 case "backup" -> BackupBenchmark.run();
@@ -30,6 +30,7 @@ public final class Benchmarks {
                 case "diff" -> DiffBenchmark.run();
                 case "incremental" -> IncrementalBenchmark.run();
                 case "import" -> ImportBenchmark.run();
+                case "fleet" -> FleetBenchmark.run();
                 default -> throw new IllegalArgumentException("unknown benchmark " + bench);
             }
         }

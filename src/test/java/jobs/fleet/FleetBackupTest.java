@@ -114,6 +114,22 @@ class FleetBackupTest {
         assertThat(Fleets.member(dir, "gamma").find("solo")).as("a failed preflight writes nothing").isEmpty();
     }
 
+    /** The members and their selections outgrow one job parameter (the repository's column holds 2,500 characters). */
+    @Test
+    void aFleetOfManyMembersIsOneRun() throws Exception {
+        Path kubeconfig = beta.writeKubeconfig(Files.createDirectories(dir.resolve("many")));
+        Kbackup many = Kbackup.filesystem(dir, alpha);
+        for (int i = 0; i < 40; i++) {
+            many = many.with(Fleets.member(i, String.format("member-%02d", i), kubeconfig));
+        }
+
+        Kbackup.Result result = many.run("fleet", "backup", "--name", "wide", "--parallelism", "8");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("Fleet backup wide Completed: 40 of 40 clusters completed");
+        assertThat(Stored.keys(Fleets.member(dir, "member-39"), "wide")).filteredOn(k -> k.startsWith("ConfigMap team-b/")).hasSize(30);
+    }
+
     @Test
     void badFleetsAreRefusedNamingTheEntry() throws Exception {
         List<String[]> cases = List.of(

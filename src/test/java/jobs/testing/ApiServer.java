@@ -92,6 +92,7 @@ public final class ApiServer implements AutoCloseable {
     private volatile Duration continueTtl = Duration.ofMinutes(5);
     private volatile Duration listLatency = Duration.ZERO;
     private volatile Duration createLatency = Duration.ZERO;
+    private volatile Duration requestLatency = Duration.ZERO;
     private KubernetesClient client;
 
     private ApiServer(ObjectStore store) {
@@ -263,6 +264,11 @@ public final class ApiServer implements AutoCloseable {
         this.listLatency = latency;
     }
 
+    /** Every answer is delayed by this much, discovery included: a cluster reached over a long link. */
+    public void requestLatency(Duration latency) {
+        this.requestLatency = latency;
+    }
+
     /** Every create answer is delayed by this much. */
     public void createLatency(Duration latency) {
         this.createLatency = latency;
@@ -348,7 +354,8 @@ public final class ApiServer implements AutoCloseable {
         @Override
         public MockResponse dispatch(RecordedRequest request) {
             try {
-                return handle(request);
+                MockResponse response = handle(request);
+                return requestLatency.toMillis() > 0 ? response.setBodyDelay(requestLatency) : response;
             } catch (IOException e) {
                 return status(500, "InternalError", e.toString());
             } catch (IllegalArgumentException e) {
