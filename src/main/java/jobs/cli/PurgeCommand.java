@@ -2,21 +2,18 @@ package jobs.cli;
 
 import java.util.List;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.stream.Collectors;
 import jobs.purge.Decision;
 import jobs.purge.PurgeLauncher;
 import jobs.purge.PurgeSummary;
 import jobs.support.ExitCodes;
 import jobs.support.Failures;
-import jobs.support.InvalidInputException;
 import jobs.support.Json;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(name = "purge", mixinStandardHelpOptions = true,
         description = {"Deletes expired restore points with their blobs and volume snapshots, as the policy says.",
@@ -26,58 +23,38 @@ class PurgeCommand implements Subcommand {
     @Mixin
     ClusterOption clusterOption = new ClusterOption();
 
-    @Option(names = "--dry-run", description = "Print what would be deleted and why; delete nothing.")
-    boolean dryRun;
-
-    @Option(names = "--retention", paramLabel = "DURATION",
-            description = "Expire restore points this long after they started (1 to 360 days), instead of their own expiresAt.")
-    String retention;
-
-    @Option(names = "--keep-last", paramLabel = "N", description = "Newest Completed restore points always kept (default kbackup.policy.keep-last, 1).")
-    Integer keepLast;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "table|json", defaultValue = "table", description = "Output format.")
-    OutputFormat output;
-
-    private Duration retentionOverride;
+    @Mixin
+    PurgeOptions purge = new PurgeOptions();
 
     @Override
     public void validate() {
         clusterOption.validate();
-        if (retention != null) {
-            retentionOverride = Inputs.duration("--retention", retention);
-            if (retentionOverride.compareTo(Duration.ofDays(1)) < 0) {
-                throw new InvalidInputException("--retention: '" + retention + "' is shorter than the 1 day minimum");
-            }
-        }
-        if (keepLast != null && keepLast < 0) {
-            throw new InvalidInputException("--keep-last: '" + keepLast + "' must be 0 or more");
-        }
+        purge.validate();
     }
 
     @Override
     public int run(ApplicationContext context, PrintWriter out) throws Exception {
-        JobExecution execution = context.getBean(PurgeLauncher.class).launch(dryRun, retentionOverride, keepLast);
+        JobExecution execution = context.getBean(PurgeLauncher.class).launch(purge.dryRun, purge.retentionOverride, purge.keepLast);
         if (execution.getStatus() != BatchStatus.COMPLETED) {
             out.printf("Purge FAILED: %s%n", execution.getAllFailureExceptions().stream().map(Failures::reason).distinct()
                     .collect(Collectors.joining("; ")));
             return ExitCodes.FAILED;
         }
         PurgeSummary summary = PurgeLauncher.summary(execution);
-        if (output == OutputFormat.json) {
+        if (purge.output == OutputFormat.json) {
             out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
         } else {
             for (Decision d : summary.decisions()) {
-                out.printf("%-8s %-40s %s%n", d.delete() ? (dryRun ? "WOULD-DEL" : "DELETED") : "KEPT", d.name(), d.reason());
+                out.printf("%-8s %-40s %s%n", d.delete() ? (purge.dryRun ? "WOULD-DEL" : "DELETED") : "KEPT", d.name(), d.reason());
             }
-            out.printf("Purge%s: %d examined, %d %s, kept %s, %d bytes and %d snapshots freed%n", dryRun ? " (dry run)" : "",
-                    summary.examined(), summary.deleted(), dryRun ? "would be deleted" : "deleted", summary.keptByReason(),
+            out.printf("Purge%s: %d examined, %d %s, kept %s, %d bytes and %d snapshots freed%n", purge.dryRun ? " (dry run)" : "",
+                    summary.examined(), summary.deleted(), purge.dryRun ? "would be deleted" : "deleted", summary.keptByReason(),
                     summary.bytesFreed(), summary.snapshotsDeleted());
             if (summary.sweep().deferred() != null) {
                 out.printf("Packs: sweep deferred, %s%n", summary.sweep().deferred());
             } else {
                 out.printf("Packs: %d no restore point refers to %s (%d bytes), %d kept%n", summary.sweep().packs(),
-                        dryRun ? "would be deleted" : "deleted", summary.sweep().bytes(), summary.sweep().remaining());
+                        purge.dryRun ? "would be deleted" : "deleted", summary.sweep().bytes(), summary.sweep().remaining());
             }
         }
         boolean stuck = summary.decisions().stream().anyMatch(d -> d.category().equals("snapshot-delete-failed"));

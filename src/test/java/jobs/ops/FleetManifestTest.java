@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import jobs.testing.ApiServer;
+import jobs.testing.Manifests;
 import jobs.testing.Rbac;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,18 +31,7 @@ class FleetManifestTest {
     static void apply() throws Exception {
         api = ApiServer.start();
         client = api.client();
-        List<HasMetadata> objects = new ArrayList<>();
-        for (String file : List.of("k8s/fleet.yaml", "k8s/postgres.yaml")) {
-            try (InputStream in = Files.newInputStream(Path.of(file))) {
-                objects.addAll(client.load(in).items());
-            }
-        }
-        objects.sort(Comparator.comparing((HasMetadata o) -> !o.getKind().equals("Namespace")));
-        for (HasMetadata object : objects) {
-            if (client.resource(object).get() == null) {
-                client.resource(object).create();
-            }
-        }
+        Manifests.apply(client, "k8s/fleet.yaml", "k8s/postgres.yaml");
     }
 
     @AfterAll

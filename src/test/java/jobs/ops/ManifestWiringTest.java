@@ -3,23 +3,19 @@ package jobs.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jobs.testing.ApiServer;
+import jobs.testing.Manifests;
 import jobs.testing.Rbac;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,17 +39,7 @@ class ManifestWiringTest {
     static void apply() throws Exception {
         api = ApiServer.start();
         client = api.client();
-        List<HasMetadata> objects = new ArrayList<>();
-        for (String file : List.of("k8s/cronjob.yaml", "k8s/postgres.yaml")) {
-            try (InputStream in = Files.newInputStream(Path.of(file))) {
-                objects.addAll(client.load(in).items());
-            }
-        }
-        // Namespaces first, as kubectl apply's ordering does.
-        objects.sort(Comparator.comparing((HasMetadata o) -> !o.getKind().equals("Namespace")));
-        for (HasMetadata object : objects) {
-            client.resource(object).create();
-        }
+        Manifests.apply(client, "k8s/cronjob.yaml", "k8s/postgres.yaml");
     }
 
     @AfterAll
