@@ -44,7 +44,7 @@ public class FleetWorker {
     /** Runs the partition and returns it as recorded. */
     public StepExecution run(long jobExecutionId, long stepExecutionId) throws Exception {
         JobRepository repository = jobRepository.getObject();
-        StepExecution step = repository.getStepExecution(jobExecutionId, stepExecutionId);
+        StepExecution step = repository.getStepExecution(stepExecutionId);
         if (step == null) {
             throw new InvalidInputException("worker: no step execution " + stepExecutionId + " in job execution " + jobExecutionId);
         }
@@ -64,7 +64,7 @@ public class FleetWorker {
                 // the hook is running: it waits for what this thread records
             }
         }
-        return repository.getStepExecution(jobExecutionId, stepExecutionId);
+        return repository.getStepExecution(stepExecutionId);
     }
 
     /** Holds a terminating process until the partition has recorded how it ended (bounded by the pod's grace period). */
@@ -72,7 +72,7 @@ public class FleetWorker {
         long deadline = System.nanoTime() + MAX_WAIT.toNanos();
         try {
             while (System.nanoTime() < deadline) {
-                StepExecution fresh = repository.getStepExecution(jobExecutionId, stepExecutionId);
+                StepExecution fresh = repository.getStepExecution(stepExecutionId);
                 if (fresh == null || (fresh.getEndTime() != null && !fresh.getStatus().isRunning())) {
                     log.warn("Partition step execution {} is {}", stepExecutionId, fresh == null ? "gone" : fresh.getStatus());
                     return;

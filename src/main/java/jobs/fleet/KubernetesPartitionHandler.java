@@ -74,7 +74,7 @@ class KubernetesPartitionHandler implements PartitionHandler {
         Instant created = clock.instant();
         boolean stopping = false;
         while (true) {
-            List<StepExecution> fresh = partitions.stream().map(p -> jobRepository.getStepExecution(p.getJobExecutionId(), p.getId())).toList();
+            List<StepExecution> fresh = partitions.stream().map(p -> jobRepository.getStepExecution(p.getId())).toList();
             if (fresh.stream().allMatch(KubernetesPartitionHandler::ended)) {
                 return fresh;
             }
@@ -184,7 +184,7 @@ class KubernetesPartitionHandler implements PartitionHandler {
     }
 
     private void end(StepExecution step, BatchStatus status, ExitStatus exit) {
-        StepExecution fresh = jobRepository.getStepExecution(step.getJobExecutionId(), step.getId());
+        StepExecution fresh = jobRepository.getStepExecution(step.getId());
         if (fresh == null || ended(fresh)) {
             return;
         }

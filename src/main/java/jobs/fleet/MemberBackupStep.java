@@ -6,7 +6,10 @@ import java.util.stream.Collectors;
 import jobs.backup.BackupLauncher;
 import jobs.backup.BackupParameters;
 import jobs.filter.Selection;
+import jobs.config.KbackupProperties;
 import jobs.run.Runs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import jobs.store.Manifest;
 import jobs.store.Phase;
 import jobs.store.RestorePoints;
@@ -29,6 +32,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * and never stops the other members'.
  */
 class MemberBackupStep extends AbstractStep {
+
+    private static final Logger log = LoggerFactory.getLogger(MemberBackupStep.class);
 
     private final MemberContexts contexts;
 
@@ -56,7 +61,7 @@ class MemberBackupStep extends AbstractStep {
                 finish(step, done);
                 return;
             }
-            JobExecution execution = context.getBean(BackupLauncher.class).launch(backup);
+            JobExecution execution = launch(context, backup, member);
             Manifest manifest = restorePoints.find(name).orElse(null);
             MemberOutcome.record(step, execution.getId(), manifest);
             if (execution.getStatus() == BatchStatus.STOPPED || execution.getStatus() == BatchStatus.STOPPING) {
@@ -75,6 +80,29 @@ class MemberBackupStep extends AbstractStep {
             throw MemberOutcome.failed(step, Failures.reason(e));
         } catch (Exception e) {
             throw MemberOutcome.failed(step, Failures.reason(e));
+        }
+    }
+
+    /**
+     * Launches the member's backup. A retried worker pod usually starts before the Lease of the pod it replaces has
+     * expired (Kubernetes retries within seconds; a Lease holds for {@code kbackup.run.lease-duration}): the run still
+     * looks alive, so the launch waits for the Lease to run out rather than fail the index.
+     */
+    private static JobExecution launch(ConfigurableApplicationContext context, BackupParameters backup, String member) throws Exception {
+        Duration patience = context.getBean(KbackupProperties.class).run().leaseDuration().multipliedBy(2);
+        long deadline = System.nanoTime() + patience.toNanos();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return context.getBean(BackupLauncher.class).launch(backup);
+            } catch (Runs.AlreadyRunningException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                if (attempt == 0) {
+                    log.info("{}: {}; waiting up to {} for its owner's Lease to expire", member, e.getMessage(), patience);
+                }
+                Thread.sleep(1000);
+            }
         }
     }
 

@@ -16,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import jobs.config.KbackupProperties;
-import jobs.support.InvalidInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
@@ -126,7 +125,7 @@ class RunOwner {
     }
 
     /**
-     * @throws InvalidInputException when the execution, recorded as running, is really running
+     * @throws Runs.AlreadyRunningException when the execution, recorded as running, is really running
      */
     void refuseIfAlive(JobExecution recorded, String what) {
         JobExecution last = jobRepository.getObject().getJobExecution(recorded.getId());
@@ -135,7 +134,7 @@ class RunOwner {
         }
         Liveness liveness = liveness(last);
         if (liveness.alive()) {
-            throw new InvalidInputException(what + " is already running (execution " + last.getId() + ", " + liveness.where()
+            throw new Runs.AlreadyRunningException(what + " is already running (execution " + last.getId() + ", " + liveness.where()
                     + "); wait for it, or stop it with 'stop " + last.getId() + "'");
         }
     }

@@ -260,6 +260,17 @@ public class Runs implements JobExecutionListener {
         }
     }
 
+    /**
+     * A launch refused because its run is alive elsewhere (its owner's process, or its Lease, says so). Bad input for
+     * a person (exit 2); a fleet worker retried while the Lease of the pod it replaces has not expired waits instead.
+     */
+    public static final class AlreadyRunningException extends InvalidInputException {
+
+        AlreadyRunningException(String message) {
+            super(message);
+        }
+    }
+
     /** A launch that failed in its checks, after it was recorded as a FAILED execution. */
     public static final class NotStartedException extends RuntimeException {
 

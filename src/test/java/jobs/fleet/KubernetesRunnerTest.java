@@ -181,8 +181,15 @@ class KubernetesRunnerTest {
         assertThat(hub.client().batch().v1().jobs().inNamespace("kbackup").list().getItems()).isEmpty();
     }
 
+    /**
+     * With Lease ownership, as in a pod: the retried pod finds the killed pod's Lease of alpha's backup still fresh, and
+     * waits for it to expire instead of failing the index.
+     */
     @Test
     void aKilledWorkerIsRetriedAndItsMemberResumes() throws Exception {
+        controller.close();
+        kbackup = kbackup.with("--kbackup.run.ownership=lease", "--kbackup.run.lease-namespace=kbackup", "--kbackup.run.lease-duration=20s");
+        controller = new JobController(hub, "kbackup", kbackup);
         alpha.listLatency(Duration.ofMillis(100));
         CompletableFuture<Kbackup.Result> run = CompletableFuture.supplyAsync(
                 () -> kbackup.run("fleet", "backup", "--runner", "kubernetes", "--name", "k2", "--parallelism", "3"));
