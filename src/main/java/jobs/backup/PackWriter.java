@@ -29,14 +29,15 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStream;
 
 /**
- * Writes the objects of each commit that are not stored already into one new pack, and refers to the others where
- * they are. An object is unchanged when its fingerprint is in the base restore point's pack indexes
+ * Writes the objects of each part that are not stored already into one new pack, and refers to the others where
+ * they are. A part is what one pack is filled from; a commit holds one part or more ({@link ResourcesTasklet}). An
+ * object is unchanged when its fingerprint is in the base restore point's pack indexes
  * ({@link BaseIndex}); an unchanged cluster then costs no pack at all, and a changed object costs its own bytes in
  * the next pack, not those of its neighbours.
  *
  * <p>New objects are compressed as they are appended, so a pack is held compressed only, in a reused buffer off the
- * heap. Sealed packs are stored on threads of their own while the next commit is read, at most {@code inFlightLimit}
- * at a time: storage latency overlaps the listing. Each commit's references are applied to the saved state
+ * heap. Sealed packs are stored on threads of their own while the next part is read, at most {@code inFlightLimit}
+ * at a time: storage latency overlaps the listing. Each part's references are applied to the saved state
  * ({@link PackRefs}) only once its pack is stored, so the committed restart state never claims a pack that is not
  * there ({@link StoredCheckpoint}).
  *
@@ -47,7 +48,8 @@ import org.springframework.batch.infrastructure.item.ItemStream;
 class PackWriter implements ItemStream {
 
     private static final Logger log = LoggerFactory.getLogger(PackWriter.class);
-    static final String NEXT_COMMIT = "writer.nextChunk";
+    /** Parts sealed so far; the key's name predates the word, and saved restart states carry it. */
+    static final String NEXT_PART = "writer.nextChunk";
     private static final Duration SWEEP_POLL = Duration.ofMillis(500);
     /** A new pack buffer's capacity; it grows to what a pack needs and keeps that size from then on. */
     private static final int FIRST_BUFFER = 256 * 1024;
@@ -59,27 +61,27 @@ class PackWriter implements ItemStream {
     private final Clock clock;
     private final int compressionLevel;
     private final int inFlightLimit;
-    /** Commits handed to the uploaders, oldest first, until applied to {@link #durable}. */
-    private final Deque<Commit> inFlight = new ArrayDeque<>();
+    /** Parts handed to the uploaders, oldest first, until applied to {@link #durable}. */
+    private final Deque<Part> inFlight = new ArrayDeque<>();
     /**
      * Pack buffers back from the uploaders, reused: at most one per pack in flight and one filling are ever made
      * ({@link PackBuffer} says why they are off the heap).
      */
     private final Queue<PackBuffer> buffers = new ConcurrentLinkedQueue<>();
-    private int nextCommit;
+    private int nextPart;
     private ExecutorService uploaders;
     private BaseIndex base = BaseIndex.EMPTY;
     private PackRefs durable = new PackRefs();
     private Packs.Hash fingerprints;
-    private Commit filling;
+    private Part filling;
 
     /** Finds the restore point whose packs a backup may refer to. */
     interface BaseSource {
         Optional<Manifest> base();
     }
 
-    /** One commit: the objects found stored, and the new pack, if any. */
-    private final class Commit {
+    /** One part: the objects found stored, and the new pack, if any. */
+    private final class Part {
         final int index;
         final List<BaseIndex.Place> reused = new ArrayList<>();
         final List<String> reusedTypes = new ArrayList<>();
@@ -91,7 +93,7 @@ class PackWriter implements ItemStream {
         Map<String, Long> packTypes;
         CompletableFuture<Packs.Stored> stored;
 
-        Commit(int index) {
+        Part(int index) {
             this.index = index;
         }
 
@@ -123,7 +125,7 @@ class PackWriter implements ItemStream {
 
     @Override
     public void open(ExecutionContext context) {
-        nextCommit = context.getInt(NEXT_COMMIT, 0);
+        nextPart = context.getInt(NEXT_PART, 0);
         durable = PackRefs.fromJson(context.containsKey(PackRefs.CONTEXT_KEY) ? context.getString(PackRefs.CONTEXT_KEY) : null);
         inFlight.clear();
         filling = null;
@@ -158,10 +160,10 @@ class PackWriter implements ItemStream {
         }
     }
 
-    /** Appends an object: referred to where it is stored already, else added to the commit's new pack. */
+    /** Appends an object: referred to where it is stored already, else added to the part's new pack. */
     void append(BackupItem item) {
         if (filling == null) {
-            filling = new Commit(nextCommit);
+            filling = new Part(nextPart);
         }
         byte[] line = item.object().json();
         Fingerprint fingerprint = fingerprints.fingerprint(line);
@@ -190,22 +192,22 @@ class PackWriter implements ItemStream {
         filling.packTypes.merge(type, 1L, Long::sum);
     }
 
-    /** Objects appended to the commit so far, stored already or not. */
+    /** Objects appended to the part so far, stored already or not. */
     int fillingObjects() {
         return filling == null ? 0 : filling.reused.size() + (filling.pack == null ? 0 : (int) filling.pack.lines());
     }
 
-    /** Objects in the commit's new pack. */
+    /** Objects in the part's new pack. */
     int fillingNew() {
         return filling == null || filling.pack == null ? 0 : (int) filling.pack.lines();
     }
 
-    /** Uncompressed bytes in the commit's new pack. */
+    /** Uncompressed bytes in the part's new pack. */
     long fillingBytes() {
         return filling == null || filling.pack == null ? 0 : filling.pack.rawBytes();
     }
 
-    /** Ends the commit: its new pack, if any, goes to the uploaders. */
+    /** Ends the part: its new pack, if any, goes to the uploaders. */
     void seal() {
         if (filling == null) {
             return;
@@ -213,27 +215,27 @@ class PackWriter implements ItemStream {
         while (!inFlight.isEmpty() && (inFlight.size() >= inFlightLimit || inFlight.peekFirst().isStored())) {
             awaitOldest();
         }
-        Commit commit = filling;
+        Part part = filling;
         filling = null;
-        nextCommit++;
-        if (commit.pack != null) {
-            String address = Packs.hex(commit.address.finish());
-            commit.stored = CompletableFuture.supplyAsync(() -> {
+        nextPart++;
+        if (part.pack != null) {
+            String address = Packs.hex(part.address.finish());
+            part.stored = CompletableFuture.supplyAsync(() -> {
                 try {
-                    packs.putIndex(address, commit.packFingerprints);
-                    return packs.putPack(address, commit.pack.finishInPlace());
+                    packs.putIndex(address, part.packFingerprints);
+                    return packs.putPack(address, part.pack.finishInPlace());
                 } finally {
-                    buffers.offer(commit.buffer);
+                    buffers.offer(part.buffer);
                 }
             }, uploaders)
                     .whenComplete((stored, failure) -> {
                         if (failure == null) {
-                            commit.packTypes.forEach(progress::add);
+                            part.packTypes.forEach(progress::add);
                         }
                     });
         }
-        commit.reusedTypes.forEach(t -> progress.add(t, 1));
-        inFlight.addLast(commit);
+        part.reusedTypes.forEach(t -> progress.add(t, 1));
+        inFlight.addLast(part);
     }
 
     /** Waits for every pack in flight; the first failure is thrown here, as the synchronous store would have. */
@@ -244,31 +246,31 @@ class PackWriter implements ItemStream {
     }
 
     private void awaitOldest() {
-        Commit oldest = inFlight.peekFirst();
+        Part oldest = inFlight.peekFirst();
         if (oldest.stored != null) {
-            Futures.await(oldest.stored, "storing the pack of commit " + oldest.index + " of " + name);
+            Futures.await(oldest.stored, "storing the pack of part " + oldest.index + " of " + name);
         }
         inFlight.removeFirst();
         oldest.applyTo(durable);
     }
 
-    /** How many commits, from the first, are stored: all up to the oldest one whose pack is not stored yet. */
-    int storedCommits() {
-        for (Commit commit : inFlight) {
-            if (!commit.isStored()) {
-                return commit.index;
+    /** How many parts, from the first, are stored: all up to the oldest one whose pack is not stored yet. */
+    int storedParts() {
+        for (Part part : inFlight) {
+            if (!part.isStored()) {
+                return part.index;
             }
         }
-        return nextCommit;
+        return nextPart;
     }
 
     /**
-     * Saves the references of the first {@code commits} commits, all stored, into {@code context}: the state a
+     * Saves the references of the first {@code parts} parts, all stored, into {@code context}: the state a
      * resumed run goes on from.
      */
-    void saveStored(ExecutionContext context, int commits) {
-        while (!inFlight.isEmpty() && inFlight.peekFirst().index < commits) {
-            Commit oldest = inFlight.removeFirst();
+    void saveStored(ExecutionContext context, int parts) {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().index < parts) {
+            Part oldest = inFlight.removeFirst();
             oldest.applyTo(durable);
         }
         context.putString(PackRefs.CONTEXT_KEY, durable.toJson());
@@ -276,15 +278,15 @@ class PackWriter implements ItemStream {
 
     /** Lets every pack in flight finish, stored or not, without throwing: for a step that has already ended. */
     void settle() {
-        for (Commit commit : inFlight) {
-            if (commit.stored == null) {
+        for (Part part : inFlight) {
+            if (part.stored == null) {
                 continue;
             }
             try {
-                commit.stored.join();
+                part.stored.join();
             } catch (RuntimeException e) {
                 // Not stored: the committed state does not count it, and the resumed run writes it again.
-                log.debug("The pack of commit {} of {} was not stored: {}", commit.index, name, e.getMessage());
+                log.debug("The pack of part {} of {} was not stored: {}", part.index, name, e.getMessage());
             }
         }
     }
@@ -304,6 +306,6 @@ class PackWriter implements ItemStream {
 
     @Override
     public void update(ExecutionContext context) {
-        context.putInt(NEXT_COMMIT, nextCommit);
+        context.putInt(NEXT_PART, nextPart);
     }
 }

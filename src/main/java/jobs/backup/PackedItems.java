@@ -25,8 +25,9 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * The step that stores a restore point's objects in packs, whatever their source: the backup's resources step, and
- * an import's items step. One commit per call ({@link ResourcesTasklet}), new objects compressed into a pack stored
- * while the next commit is read ({@link PackWriter}), and a restart state that never claims a pack in flight
+ * an import's items step. One commit of one or more packs per call ({@link ResourcesTasklet}), new objects
+ * compressed into a pack stored while the next is filled ({@link PackWriter}), and a restart state that never claims
+ * a pack in flight
  * ({@link StoredCheckpoint}). Register it as the step's tasklet, stream and listener; {@link #committed} then gives
  * the manifest's packs.
  */
@@ -36,7 +37,8 @@ public class PackedItems implements Tasklet, ItemStream, StepExecutionListener {
     private final StoredCheckpoint checkpoint;
 
     PackedItems(ItemSource source, ItemFilter filter, PackWriter writer, KbackupProperties.Backup settings) {
-        this.tasklet = new ResourcesTasklet(source, filter, writer, settings.chunkSize(), settings.chunkBytes().toBytes());
+        this.tasklet = new ResourcesTasklet(source, filter, writer, settings.chunkSize(), settings.chunkBytes().toBytes(),
+                settings.commitBytes().toBytes());
         this.checkpoint = new StoredCheckpoint(source, filter, writer);
     }
 

@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import jobs.kube.Cluster;
 import jobs.kube.ClusterAccessException;
 import jobs.kube.ContinueExpiredException;
-import jobs.kube.ListedObject;
 import jobs.kube.ResourceType;
 import jobs.store.Manifest.ItemError;
 import jobs.store.Manifest.Warning;
@@ -24,7 +23,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * Reads every object of the planned types, page by page, streamed: a lister thread reads the pages and hands each
  * object on as the server sends it, running ahead of the chunks by at most {@code readAheadBytes} bytes
  * ({@link ReadAhead}). Memory holds that much of the listing whatever the page size or the objects' sizes: a page of
- * 500 Helm release Secrets of 1 MB each is never held whole. While a chunk is stored, the next pages are already
+ * 500 Helm release Secrets of 1 MB each is never held whole, and big objects wait off the heap
+ * ({@link OffHeapParking}). While a chunk is stored, the next pages are already
  * being listed, so the API server and the store work at once.
  *
  * <p>Its position is the type, the token of the page being handed out and the key of the last object handed out;
@@ -51,8 +51,12 @@ class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
     static final int MAX_FRUITLESS_RELISTS = 5;
     /** HTTP codes after which a type is skipped instead of failing the step: forbidden, gone, unavailable. */
     private static final Set<Integer> SKIPPED_CODES = Set.of(401, 403, 404, 503);
-    /** Objects asked for in the first page of a type, before their size is known. */
-    static final int FIRST_PAGE = 16;
+    /**
+     * Objects asked for in the first page of a type, before their size is known: one, because an object may be
+     * 1.5 MB (etcd's limit) and an HTTP client may buffer a whole answer. A probe of 16 Helm release Secrets was 22 MB
+     * held at once, promoted to the old generation for the rest of the run.
+     */
+    static final int FIRST_PAGE = 1;
 
     private final Cluster cluster;
     private final BackupPlan plan;
@@ -61,6 +65,7 @@ class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
     private final int pageSize;
     private final long readAheadBytes;
     private final ReadAhead<Listed> readAhead;
+    private final OffHeapParking parking;
     /** Bytes and objects listed so far per type, written by the lister: what sizes its pages. */
     private final AtomicLongArray seenBytes;
     private final AtomicLongArray seenObjects;
@@ -82,7 +87,7 @@ class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
      * An object of the page at {@code token} of type number {@code typeIndex}; the last one of its page carries the
      * token of the next page ({@code null} when the type ends there).
      */
-    private record Item(int typeIndex, String token, ListedObject object, boolean last, String next) implements Listed {
+    private record Item(int typeIndex, String token, OffHeapParking.Parked object, boolean last, String next) implements Listed {
     }
 
     /** A page without objects. */
@@ -101,6 +106,7 @@ class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
         this.pageSize = pageSize;
         this.readAheadBytes = readAheadBytes;
         this.readAhead = new ReadAhead<>(readAheadBytes);
+        this.parking = new OffHeapParking(2 * readAheadBytes);
         this.seenBytes = new AtomicLongArray(types.size());
         this.seenObjects = new AtomicLongArray(types.size());
     }
@@ -140,7 +146,7 @@ class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
                     endOfPage(item.next());
                 }
                 if (fresh) {
-                    return new BackupItem(type, item.object());
+                    return new BackupItem(type, parking.unpark(item.object()));
                 }
             } else if (next instanceof EmptyPage empty) {
                 endOfPage(empty.next());
@@ -267,27 +273,27 @@ class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
                 while (index < types.size() && !stopped) {
                     ResourceType type = types.get(index);
                     String next;
-                    ListedObject[] held = new ListedObject[1];
+                    OffHeapParking.Parked[] held = new OffHeapParking.Parked[1];
                     int typeNumber = index;
                     String pageAt = token;
                     try {
                         next = cluster.list(type, null, selector(type), pageLimit(typeNumber), token, object -> {
                             if (held[0] != null) {
-                                hand(new Item(typeNumber, pageAt, held[0], false, null), held[0].json().length);
+                                hand(new Item(typeNumber, pageAt, held[0], false, null), held[0].length());
                             }
-                            held[0] = object;
+                            held[0] = parking.park(object);
                             seenBytes.addAndGet(typeNumber, object.json().length);
                             seenObjects.incrementAndGet(typeNumber);
                         });
                     } catch (RuntimeException e) {
                         if (held[0] != null) {
-                            hand(new Item(typeNumber, pageAt, held[0], false, null), held[0].json().length);
+                            hand(new Item(typeNumber, pageAt, held[0], false, null), held[0].length());
                         }
                         hand(new Failure(index, token, e), 0);
                         return;
                     }
                     if (held[0] != null) {
-                        hand(new Item(index, token, held[0], true, next), held[0].json().length);
+                        hand(new Item(index, token, held[0], true, next), held[0].length());
                     } else {
                         hand(new EmptyPage(index, token, next), 0);
                     }

@@ -6,15 +6,19 @@ import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
- * The resources step's work, one commit per call: reads objects until the commit's new pack holds {@code chunkSize}
- * objects or {@code chunkBytes} uncompressed bytes (or the commit {@value #UNCHANGED_PER_NEW} times
- * {@code chunkSize} objects, unchanged ones included), hands what the selection takes to the writer (which compresses
- * new ones as it goes, and refers to unchanged ones), and seals the commit.
+ * The resources step's work, one commit per call. A commit fills packs one after the other: a pack's part of the
+ * objects ends when its new pack holds {@code chunkSize} objects or {@code chunkBytes} uncompressed bytes (or the
+ * part holds {@value #UNCHANGED_PER_NEW} times {@code chunkSize} objects, unchanged ones included), and the writer
+ * seals it. The commit ends after the part that brings it to {@code chunkSize} objects or {@code commitBytes} new
+ * bytes. Ordinary objects fill a pack by count, so a commit is one pack; 1 MB Helm release Secrets fill a pack every
+ * four objects, and a commit then spans sixteen packs, so the restart state (which lists every pack referred to so
+ * far, and grows with the backup) is saved a sixteenth as often.
  *
  * <p>A tasklet rather than Spring Batch's chunk-oriented step because that step cuts a commit by object count
- * alone: with 1 MB Helm release Secrets, 2,000 objects would be 2 GB held at once. Here a commit is cut by bytes as
- * well, so memory holds one chunk's compressed bytes whatever the objects' sizes. The restart state is unchanged: the step's
- * streams ({@link StoredCheckpoint}) are updated and committed after every call, as after every chunk before.
+ * alone: with 1 MB Helm release Secrets, 2,000 objects would be 2 GB held at once. Here a pack is cut by bytes as
+ * well, and packs are sealed and stored as they fill, so memory holds one pack's compressed bytes (and those in
+ * flight) whatever the objects' sizes and whatever the commit's. The step's streams ({@link StoredCheckpoint}) are
+ * updated and committed after every call.
  */
 class ResourcesTasklet implements Tasklet {
 
@@ -29,33 +33,46 @@ class ResourcesTasklet implements Tasklet {
     private final PackWriter writer;
     private final int chunkSize;
     private final long chunkBytes;
+    private final long commitBytes;
 
-    ResourcesTasklet(ItemSource reader, ItemFilter filter, PackWriter writer, int chunkSize, long chunkBytes) {
+    ResourcesTasklet(ItemSource reader, ItemFilter filter, PackWriter writer, int chunkSize, long chunkBytes, long commitBytes) {
         this.reader = reader;
         this.filter = filter;
         this.writer = writer;
         this.chunkSize = chunkSize;
         this.chunkBytes = chunkBytes;
+        this.commitBytes = commitBytes;
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
         int kept = 0;
         int read = 0;
-        BackupItem item;
-        while (writer.fillingNew() < chunkSize && writer.fillingBytes() < chunkBytes
-                && writer.fillingObjects() < chunkSize * UNCHANGED_PER_NEW && (item = reader.read()) != null) {
-            read++;
-            contribution.incrementReadCount();
-            BackupItem selected = filter.process(item);
-            if (selected == null) {
-                contribution.incrementFilterCount();
-            } else {
-                writer.append(selected);
-                kept++;
+        int objects = 0;
+        long bytes = 0;
+        boolean ended = false;
+        while (!ended && objects < chunkSize && bytes < commitBytes) {
+            while (writer.fillingNew() < chunkSize && writer.fillingBytes() < chunkBytes
+                    && writer.fillingObjects() < chunkSize * UNCHANGED_PER_NEW) {
+                BackupItem item = reader.read();
+                if (item == null) {
+                    ended = true;
+                    break;
+                }
+                read++;
+                contribution.incrementReadCount();
+                BackupItem selected = filter.process(item);
+                if (selected == null) {
+                    contribution.incrementFilterCount();
+                } else {
+                    writer.append(selected);
+                    kept++;
+                }
             }
+            objects += writer.fillingObjects();
+            bytes += writer.fillingBytes();
+            writer.seal();
         }
-        writer.seal();
         contribution.incrementWriteCount(kept);
         return read == 0 || reader.exhausted() ? RepeatStatus.FINISHED : RepeatStatus.CONTINUABLE;
     }

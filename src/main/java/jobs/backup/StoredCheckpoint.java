@@ -14,15 +14,15 @@ import org.springframework.batch.infrastructure.item.ItemStream;
 /**
  * The restart state of the resources step, which never claims more than is stored.
  *
- * <p>The writer stores packs while the next commits are read, so when Spring Batch commits, the commit's pack may
- * still be on its way. This stream owns the reader's, the filter's and the writer's state: after each chunk it takes a
- * snapshot of all three and commits the latest snapshot whose chunks are all stored, so the committed state trails
- * by at most the chunks in flight. A run killed at any point resumes at a stored chunk and writes again, under the
+ * <p>The writer stores packs while the next are filled, so when Spring Batch commits, the commit's packs may
+ * still be on their way. This stream owns the reader's, the filter's and the writer's state: after each commit it takes a
+ * snapshot of all three and commits the latest snapshot whose packs are all stored, so the committed state trails
+ * by at most the packs in flight. A run killed at any point resumes at a stored pack and writes again, under the
  * same names, what might not have been; a pack a crashed run stored past its last commit is referred to by no manifest, and the next purge sweeps it.
  *
- * <p>When the reader is exhausted it waits for the last chunks, so the step only completes with everything stored.
- * When the step ends otherwise (failure, stop), {@link #afterStep} lets the chunks in flight finish and saves the
- * latest state they make true, so a resumed run does not read those chunks again.
+ * <p>When the reader is exhausted it waits for the last packs, so the step only completes with everything stored.
+ * When the step ends otherwise (failure, stop), {@link #afterStep} lets the packs in flight finish and saves the
+ * latest state they make true, so a resumed run does not read those packs again.
  */
 class StoredCheckpoint implements ItemStream, StepExecutionListener {
 
@@ -32,7 +32,7 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
     /** Every key a snapshot has held: a key a later snapshot lacks (a finished page token) is removed. */
     private final Set<String> keys = new HashSet<>();
     private ExecutionContext context;
-    /** Snapshots not committed yet because some of their chunks are in flight, oldest first. */
+    /** Snapshots not committed yet because some of their packs are in flight, oldest first. */
     private final Deque<ExecutionContext> pending = new ArrayDeque<>();
 
     StoredCheckpoint(ItemSource reader, ItemFilter filter, PackWriter writer) {
@@ -60,8 +60,8 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
         if (reader.exhausted()) {
             writer.awaitStored();
         }
-        if (!pending.isEmpty() && chunks(pending.peekLast()) == chunks(now)) {
-            pending.removeLast(); // the newer snapshot needs the same chunks and has read further
+        if (!pending.isEmpty() && parts(pending.peekLast()) == parts(now)) {
+            pending.removeLast(); // the newer snapshot needs the same packs and has read further
         }
         pending.addLast(now);
         commitStored();
@@ -76,11 +76,11 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
         return stepExecution.getExitStatus();
     }
 
-    /** Puts the latest snapshot whose chunks are all stored into the step's context, to be committed with it. */
+    /** Puts the latest snapshot whose packs are all stored into the step's context, to be committed with it. */
     private void commitStored() {
-        int stored = writer.storedCommits();
+        int stored = writer.storedParts();
         ExecutionContext durable = null;
-        while (!pending.isEmpty() && chunks(pending.peekFirst()) <= stored) {
+        while (!pending.isEmpty() && parts(pending.peekFirst()) <= stored) {
             durable = pending.removeFirst();
         }
         if (durable != null) {
@@ -98,8 +98,8 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
         }
     }
 
-    private static int chunks(ExecutionContext snapshot) {
-        return snapshot.getInt(PackWriter.NEXT_COMMIT);
+    private static int parts(ExecutionContext snapshot) {
+        return snapshot.getInt(PackWriter.NEXT_PART);
     }
 
     private void apply(ExecutionContext snapshot) {
@@ -112,6 +112,6 @@ class StoredCheckpoint implements ItemStream, StepExecutionListener {
         for (Map.Entry<String, Object> entry : snapshot.entrySet()) {
             context.put(entry.getKey(), entry.getValue());
         }
-        writer.saveStored(context, chunks(snapshot));
+        writer.saveStored(context, parts(snapshot));
     }
 }

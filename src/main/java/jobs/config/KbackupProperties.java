@@ -301,9 +301,13 @@ public record KbackupProperties(
      *                         than 6 for a few percent more bytes, and compression is most of a backup's CPU
      * @param uploadsInFlight  packs stored at once while the listing goes on; the restart state only ever counts
      *                         stored packs, so more in flight means more to redo after a crash, and more in memory
-     * @param chunkSize        new objects per pack (one per commit) at the most
+     * @param chunkSize        new objects per pack, and per commit, at the most
      * @param chunkBytes       uncompressed bytes per pack at the most (a pack closes at the object that reaches
      *                         it): what bounds memory when objects are big, as Helm release Secrets of up to 1 MB are
+     * @param commitBytes      uncompressed bytes of new packs per commit at the most: a commit of big objects spans
+     *                         several packs, because each commit saves the restart state (every pack referred to so
+     *                         far), and a commit per 4 MB pack made that state's writes grow with the square of the
+     *                         backup's size
      * @param readAheadBytes   bytes of listed objects read ahead of the commit being filled, while the store works
      * @param name             restore point name when {@code --name} is not given (the CronJob sets its Job's name,
      *                         so the Job's retries resume the same restore point); default {@code backup-<UTC time>}
@@ -311,6 +315,7 @@ public record KbackupProperties(
     public record Backup(
             @Min(1) @Max(100_000) @DefaultValue("2000") int chunkSize,
             @NotNull @DefaultValue("4MB") DataSize chunkBytes,
+            @NotNull @DefaultValue("64MB") DataSize commitBytes,
             @NotNull @DefaultValue("4MB") DataSize readAheadBytes,
             String name,
             @Min(1) @Max(9) @DefaultValue("1") int compressionLevel,
@@ -326,6 +331,11 @@ public record KbackupProperties(
         @AssertTrue(message = "kbackup.backup.chunk-bytes must be between 64KB and 512MB")
         public boolean isChunkBytesInRange() {
             return chunkBytes.toBytes() >= 64 * 1024 && chunkBytes.toBytes() <= 512L * 1024 * 1024;
+        }
+
+        @AssertTrue(message = "kbackup.backup.commit-bytes must be between kbackup.backup.chunk-bytes and 4GB")
+        public boolean isCommitBytesInRange() {
+            return commitBytes.toBytes() >= chunkBytes.toBytes() && commitBytes.toBytes() <= 4L * 1024 * 1024 * 1024;
         }
 
         @AssertTrue(message = "kbackup.backup.read-ahead-bytes must be between 64KB and 512MB")

@@ -10,7 +10,8 @@ final class MemberViews {
         if (own == null) {
             return shared;
         }
-        return new KbackupProperties.Backup(shared.chunkSize(), shared.chunkBytes(), shared.readAheadBytes(), shared.name(),
+        return new KbackupProperties.Backup(shared.chunkSize(), shared.chunkBytes(), shared.commitBytes(),
+                shared.readAheadBytes(), shared.name(),
                 shared.compressionLevel(), shared.uploadsInFlight(), shared.progressInterval(),
                 or(own.includeNamespaces(), shared.includeNamespaces()), or(own.excludeNamespaces(), shared.excludeNamespaces()),
                 or(own.includeResources(), shared.includeResources()), or(own.excludeResources(), shared.excludeResources()),

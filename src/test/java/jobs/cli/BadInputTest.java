@@ -66,6 +66,8 @@ class BadInputTest {
                 Arguments.of(List.of("backup", "--kbackup.backup.uploads-in-flight=0"), "kbackup.backup.uploads-in-flight=0"),
                 Arguments.of(List.of("backup", "--kbackup.backup.chunk-bytes=1KB"), "kbackup.backup.chunk-bytes must be between 64KB and 512MB"),
                 Arguments.of(List.of("backup", "--kbackup.backup.read-ahead-bytes=lots"), "kbackup.backup.read-ahead-bytes=lots"),
+                Arguments.of(List.of("backup", "--kbackup.backup.commit-bytes=1MB"),
+                        "kbackup.backup.commit-bytes must be between kbackup.backup.chunk-bytes and 4GB"),
                 Arguments.of(List.of("backup", "--kbackup.policy.retention=P400D"), "kbackup.policy.retention must be between 1 day and 360 days"),
                 Arguments.of(List.of("backup", "--kbackup.backup.progress-interval=soon"), "kbackup.backup.progress-interval=soon"),
                 Arguments.of(List.of("backup", "--kbackup.kube.context=elsewhere"), "kbackup.kube.context: no context named 'elsewhere'"),

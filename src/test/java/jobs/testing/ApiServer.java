@@ -89,6 +89,7 @@ public final class ApiServer implements AutoCloseable {
     private volatile int expireEvery;
     private volatile boolean offerTokenOnExpiry = true;
     private final Map<String, AtomicInteger> listCalls = new ConcurrentHashMap<>();
+    private final Map<String, Long> largestListAnswers = new ConcurrentHashMap<>();
     private volatile Duration continueTtl = Duration.ofMinutes(5);
     private volatile Duration listLatency = Duration.ZERO;
     private volatile Duration createLatency = Duration.ZERO;
@@ -287,6 +288,12 @@ public final class ApiServer implements AutoCloseable {
     public int listCalls(String resourcePath) {
         return listCalls.entrySet().stream().filter(e -> e.getKey().contains(resourcePath))
                 .mapToInt(e -> e.getValue().get()).sum();
+    }
+
+    /** The biggest list answer, in bytes, sent for paths containing {@code resourcePath}. */
+    public long largestListAnswer(String resourcePath) {
+        return largestListAnswers.entrySet().stream().filter(e -> e.getKey().contains(resourcePath))
+                .mapToLong(Map.Entry::getValue).max().orElse(0);
     }
 
     @Override
@@ -617,6 +624,7 @@ public final class ApiServer implements AutoCloseable {
             result.set("metadata", metadata);
             result.set("items", page);
             MockResponse response = json(200, result);
+            largestListAnswers.merge(path, response.getBody().size(), Math::max);
             // Vert.x refuses timers under 1 ms, so only a real latency is scheduled.
             return listLatency.toMillis() > 0 ? response.setBodyDelay(listLatency) : response;
         }
