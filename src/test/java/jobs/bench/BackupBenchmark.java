@@ -24,6 +24,11 @@ import jobs.testing.ProcessCpu;
  * pages of 500 by a plain fabric8 client in a child JVM of the same size. Every run is repeated
  * ({@code -Dbench.repeats}, 3) and the median reported. Sizes: {@code -Dbench.sizes=20000,100000}; stores:
  * {@code -Dbench.stores=filesystem,azurite}; {@code -Dbench.skipHeapProbes=true} leaves out the smallest-heap search.
+ *
+ * <p>{@code -Dbench.baseline=/other/checkout/target/classes} compares with another build of kbackup (an older
+ * commit, built there): each repeat runs the baseline's backup and then this build's, against the same API server
+ * double and store, and the ratio of their step times is printed per pair. Runs in separate invocations differ by
+ * more than the difference measured (the machine's speed drifts by 20 to 30 %), pairs run seconds apart do not.
  */
 final class BackupBenchmark {
 
@@ -41,6 +46,8 @@ final class BackupBenchmark {
             sizes.add(Integer.parseInt(s.trim()));
         }
         int repeats = Integer.getInteger("bench.repeats", 3);
+        String baselineClasses = System.getProperty("bench.baseline", "");
+        Path baseline = baselineClasses.isBlank() ? null : Path.of(baselineClasses);
         List<String> rows = new ArrayList<>();
         for (int size : sizes) {
             Path dir = Files.createTempDirectory("kbackup-bench-backup-" + size);
@@ -60,12 +67,33 @@ final class BackupBenchmark {
                     Kbackup kbackup = store.equals("filesystem") ? Kbackup.filesystem(dir, api)
                             : Kbackup.azure(dir, api, "bench-" + size);
                     List<Run> runs = new ArrayList<>();
+                    List<Run> baselineRuns = new ArrayList<>();
+                    List<Double> pairRatios = new ArrayList<>();
                     for (int r = 0; r < repeats; r++) {
                         // Each run into an empty store: a full backup, not one that finds everything stored already.
                         Kbackup empty = store.equals("filesystem")
                                 ? kbackup.with("--kbackup.storage.filesystem.path=" + dir.resolve("store-" + r))
                                 : kbackup.with("--kbackup.storage.azure.container=bench-" + size + "-" + r);
+                        if (baseline != null) {
+                            // The baseline build first, then this one, into a store of its own: pairs run alike.
+                            Kbackup other = (store.equals("filesystem")
+                                    ? kbackup.with("--kbackup.storage.filesystem.path=" + dir.resolve("baseline-" + r))
+                                    : kbackup.with("--kbackup.storage.azure.container=bench-" + size + "-baseline-" + r))
+                                    .withProductClasses(baseline);
+                            baselineRuns.add(backup(other, dir, "bench-" + store + "-baseline-" + r));
+                        }
                         runs.add(backup(empty, dir, "bench-" + store + "-" + r));
+                        if (baseline != null) {
+                            pairRatios.add(runs.get(r).seconds() / baselineRuns.get(r).seconds());
+                        }
+                    }
+                    if (baseline != null) {
+                        Run other = median(baselineRuns);
+                        rows.add(row(size, store + ", baseline", other, floor.seconds(), "-", storageRequests(other.metrics()).toString()));
+                        System.out.println(rows.get(rows.size() - 1));
+                        List<Double> sorted = pairRatios.stream().sorted().toList();
+                        System.out.printf("%s: this build / baseline, step time per pair: %s (median %.2f)%n", store,
+                                pairRatios.stream().map(x -> String.format("%.2f", x)).toList(), sorted.get(sorted.size() / 2));
                     }
                     Run backup = median(runs);
                     int smallest = Boolean.getBoolean("bench.skipHeapProbes") ? 0 : smallestHeap(kbackup, dir, "bench-" + store);

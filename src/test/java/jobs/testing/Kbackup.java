@@ -14,9 +14,18 @@ import jobs.cli.Cli;
 public final class Kbackup {
 
     private final List<String> config = new ArrayList<>();
+    /** Another build's classes to run instead of this one's (a benchmark's baseline), or null. */
+    private Path productClasses;
 
     private Kbackup(List<String> config) {
         this.config.addAll(config);
+    }
+
+    /** The same workspace, its children running another build's classes ({@code target/classes}) instead of these. */
+    public Kbackup withProductClasses(Path classes) {
+        Kbackup copy = new Kbackup(config);
+        copy.productClasses = classes;
+        return copy;
     }
 
     /** A workspace on the local-folder store under {@code dir}, talking to {@code api}. */
@@ -54,6 +63,7 @@ public final class Kbackup {
     /** The same workspace with more configuration. */
     public Kbackup with(String... properties) {
         Kbackup copy = new Kbackup(config);
+        copy.productClasses = productClasses;
         for (String property : properties) {
             String key = property.substring(0, property.indexOf('=') + 1);
             copy.config.removeIf(p -> p.startsWith(key));
@@ -77,7 +87,15 @@ public final class Kbackup {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "jobs.KbackupApplication"));
+        String classpath = System.getProperty("java.class.path");
+        if (productClasses != null) {
+            String own = Path.of("target", "classes").toAbsolutePath().toString();
+            if (!classpath.contains(own)) {
+                throw new IllegalStateException(own + " is not on the class path " + classpath);
+            }
+            classpath = classpath.replace(own, productClasses.toAbsolutePath().toString());
+        }
+        command.addAll(List.of("-cp", classpath, "jobs.KbackupApplication"));
         command.addAll(List.of(args));
         command.addAll(config);
         Path log = java.nio.file.Files.createTempFile("kbackup-child-", ".log");
