@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
@@ -106,7 +107,7 @@ public final class Fabric8Cluster implements Cluster {
 
     /**
      * Lists through fabric8's HTTP client (its authentication, and its retries of 429 and 5xx) but reads the body
-     * as a stream with {@link ListPageParser}, which keeps each object's bytes instead of binding them and hands each
+     * as a stream ({@link BodyStream}) with {@link ListPageParser}, which keeps each object's bytes instead of binding them and hands each
      * object on as it is read.
      */
     @Override
@@ -132,9 +133,11 @@ public final class Fabric8Cluster implements Cluster {
             builder.timeout(timeout, TimeUnit.MILLISECONDS);
         }
         HttpRequest request = builder.build();
-        HttpResponse<InputStream> response;
+        BodyStream body = new BodyStream();
+        HttpResponse<AsyncBody> response;
         try {
-            response = http.sendAsync(request, InputStream.class).get();
+            response = http.consumeBytes(request, body).get();
+            body.start(response.body());
         } catch (ExecutionException e) {
             throw new ClusterAccessException(what + " failed: cannot reach the API server at " + client.getMasterUrl()
                     + " (" + rootMessage(e) + ")", 0, e.getCause());
@@ -143,16 +146,16 @@ public final class Fabric8Cluster implements Cluster {
             throw new ClusterAccessException(what + " interrupted", 0, e);
         }
         if (!response.isSuccessful()) {
-            byte[] body = readAll(response.body());
+            byte[] answer = readAll(body);
             if (response.code() == HttpURLConnection.HTTP_GONE) {
-                Status status = status(body);
+                Status status = status(answer);
                 String token = status == null || status.getMetadata() == null ? null : status.getMetadata().getContinue();
                 throw new ContinueExpiredException(what + ": continue token expired (410 Gone)", token, null);
             }
-            throw new ClusterAccessException(what + " failed (HTTP " + response.code() + "): " + statusMessage(body), response.code(), null);
+            throw new ClusterAccessException(what + " failed (HTTP " + response.code() + "): " + statusMessage(answer), response.code(), null);
         }
         try {
-            return ListPageParser.parse(response.body(), type, items);
+            return ListPageParser.parse(body, type, items);
         } catch (UncheckedIOException e) {
             throw new ClusterAccessException(what + " failed while reading the answer from " + client.getMasterUrl()
                     + " (" + rootMessage(e) + ")", 0, e);

@@ -86,6 +86,7 @@ final class ListPageParser {
 
     private ListedObject item(JsonParser parser) throws IOException {
         long start = parser.currentTokenLocation().getByteOffset();
+        int firstLine = parser.currentTokenLocation().getLineNr();
         body.forgetBefore(start);
         ObjectMeta metadata = null;
         String volumeName = null;
@@ -107,18 +108,21 @@ final class ListPageParser {
             }
         }
         long end = parser.currentTokenLocation().getByteOffset() + 1;
+        // The parser counts line breaks, and JSON allows them only between tokens: none counted, none to replace.
+        boolean lineBreaks = parser.currentTokenLocation().getLineNr() != firstLine;
         if (metadata == null) {
             throw new IllegalArgumentException("an item of a list of " + type + " has no metadata");
         }
-        return new ListedObject(metadata, volumeName, oneLine(start, end, prefixes[(hasApiVersion ? 1 : 0) + (hasKind ? 2 : 0)]));
+        return new ListedObject(metadata, volumeName,
+                oneLine(start, end, prefixes[(hasApiVersion ? 1 : 0) + (hasKind ? 2 : 0)], lineBreaks));
     }
 
     /**
      * The item's bytes with {@code prefix} (the brace and the apiVersion and kind the list left off; null when the
-     * item has both) put first, and any line break (only ever whitespace between tokens: JSON escapes them inside
-     * strings) made a space. The item has metadata, so a field always follows the opening brace.
+     * item has both) put first, and, when the parser counted {@code lineBreaks}, any line break (only ever whitespace
+     * between tokens: JSON escapes them inside strings) made a space. The item has metadata, so a field always follows the opening brace.
      */
-    private byte[] oneLine(long start, long end, byte[] prefix) {
+    private byte[] oneLine(long start, long end, byte[] prefix, boolean lineBreaks) {
         byte[] json;
         if (prefix == null) {
             json = body.copy(start, end);
@@ -132,9 +136,11 @@ final class ListPageParser {
             System.arraycopy(prefix, 0, json, 0, prefix.length);
             body.copyInto(rest, end, json, prefix.length);
         }
-        for (int i = 0; i < json.length; i++) {
-            if (json[i] == '\n' || json[i] == '\r') {
-                json[i] = ' ';
+        if (lineBreaks) {
+            for (int i = 0; i < json.length; i++) {
+                if (json[i] == '\n' || json[i] == '\r') {
+                    json[i] = ' ';
+                }
             }
         }
         return json;

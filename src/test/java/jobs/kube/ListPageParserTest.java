@@ -37,6 +37,12 @@ class ListPageParserTest {
                 Arguments.of("a pretty-printed body becomes one line per object", CONFIG_MAPS,
                         "{\n  \"items\": [\n    {\n      \"metadata\": {\"name\": \"a\"},\n      \"data\": {\"text\": \"line\\nbreak\"}\n    }\n  ]\n}",
                         "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\": {\"name\": \"a\"},       \"data\": {\"text\": \"line\\nbreak\"}     }"),
+                Arguments.of("carriage returns and CRLF between tokens become spaces", CONFIG_MAPS,
+                        "{\"items\":[{\"metadata\":{\"name\":\"a\"},\r\n\"data\":{\"k\":\"v\"}\r}]}",
+                        "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"},  \"data\":{\"k\":\"v\"} }"),
+                Arguments.of("a line break just before the closing brace is one too", CONFIG_MAPS,
+                        "{\"items\":[{\"metadata\":{\"name\":\"a\"}\n}\n]}",
+                        "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"} }"),
                 Arguments.of("text outside ASCII is kept as sent", CONFIG_MAPS,
                         "{\"items\":[{\"metadata\":{\"name\":\"a\"},\"data\":{\"greeting\":\"grüß dich ✓\"}}]}",
                         "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"},\"data\":{\"greeting\":\"grüß dich ✓\"}}"));
@@ -49,7 +55,7 @@ class ListPageParserTest {
 
         assertThat(page.items()).hasSize(1);
         String json = new String(page.items().get(0).json(), StandardCharsets.UTF_8);
-        assertThat(json).isEqualTo(stored).doesNotContain("\n");
+        assertThat(json).isEqualTo(stored).doesNotContain("\n").doesNotContain("\r");
         JsonNode parsed = Json.mapper().readTree(json);
         assertThat(parsed.path("kind").asText()).isEqualTo(type.kind());
         assertThat(page.items().get(0).metadata().getName()).isEqualTo(parsed.path("metadata").path("name").asText());
