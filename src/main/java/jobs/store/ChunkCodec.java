@@ -72,13 +72,17 @@ public final class ChunkCodec {
 
         /** Room kept free for one round of the compressor's output. */
         private static final int OUTPUT_ROOM = 64 * 1024;
-        /** What the deflater is given once it has consumed the staged bytes. */
-        private static final byte[] NOTHING = new byte[0];
         /** gzip's header with no name, time or flags, as {@link GZIPOutputStream} writes it. */
         private static final byte[] HEADER = {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, 0};
 
         private final PackBuffer out;
         private final ByteBuffer staging;
+        /**
+         * What the deflater is given once it has consumed the staged bytes: an empty direct buffer, since the deflater
+         * holds a heap array in a JNI critical section while it runs, empty or not, and the final block is compressed
+         * with this as its input.
+         */
+        private final ByteBuffer nothing;
         private final Deflater deflater;
         private final CRC32 crc = new CRC32();
         private long lines;
@@ -93,6 +97,7 @@ public final class ChunkCodec {
             out = target;
             out.reset();
             staging = out.staging();
+            nothing = staging.slice(0, 0);
             deflater = new Deflater(level, true);
             out.room(HEADER.length).put(HEADER);
         }
@@ -126,7 +131,7 @@ public final class ChunkCodec {
                 deflater.deflate(out.room(OUTPUT_ROOM), Deflater.NO_FLUSH);
             }
             // The deflater reads its input buffer from position to limit whenever it runs: detach it before reuse.
-            deflater.setInput(NOTHING);
+            deflater.setInput(nothing);
             staging.clear();
         }
 
