@@ -6,7 +6,14 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import jobs.store.Phase;
 import jobs.store.RestorePoints;
 import jobs.testing.ApiServer;
@@ -112,6 +119,66 @@ class FleetBackupTest {
         Kbackup.Result single = kbackup.run("backup", "--cluster", "gamma", "--name", "solo");
         assertThat(single.exitCode()).as("gamma is unreachable: " + single).isEqualTo(1);
         assertThat(Fleets.member(dir, "gamma").find("solo")).as("a failed preflight writes nothing").isEmpty();
+    }
+
+    /**
+     * The local runner's members back up on threads of the run's own JVM: {@code stop ID} from another process stops
+     * each of them at its next commit, the run ends Stopped, and a relaunch finishes every member, each object once.
+     */
+    @Test
+    void stoppingALocalRunStopsItsMembersAndARelaunchFinishesIt() throws Exception {
+        Kbackup paced = kbackup.with("--kbackup.kube.page-size=10", "--kbackup.backup.chunk-size=10");
+        alpha.listLatency(Duration.ofMillis(150));
+        beta.listLatency(Duration.ofMillis(150));
+        CompletableFuture<Kbackup.Result> run = CompletableFuture.supplyAsync(
+                () -> paced.run("fleet", "backup", "--name", "s1", "--clusters", "alpha,beta", "--parallelism", "2"));
+        Fleets.awaitPacks(Fleets.member(dir, "alpha"));
+
+        long id;
+        try (Connection repository = repository()) {
+            id = Fleets.runningFleetExecution(repository);
+        }
+        Kbackup.Result stop = paced.run("stop", Long.toString(id));
+        assertThat(stop.exitCode()).as(stop.toString()).isZero();
+        Kbackup.Result stopped = run.get(5, TimeUnit.MINUTES);
+
+        assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(1);
+        assertThat(stopped.out()).contains("Fleet backup s1 Stopped");
+        assertThat(memberStatuses("s1")).as("each member's backup execution").hasSize(2).containsOnly("STOPPED");
+        assertThat(Stored.manifest(Fleets.member(dir, "alpha"), "s1").phase()).isNotEqualTo(Phase.Completed);
+
+        alpha.listLatency(Duration.ZERO);
+        beta.listLatency(Duration.ZERO);
+        Kbackup.Result relaunch = paced.run("fleet", "backup", "--name", "s1", "--clusters", "alpha,beta");
+
+        assertThat(relaunch.exitCode()).as(relaunch.toString()).isZero();
+        assertThat(relaunch.out()).contains("Fleet backup s1 Completed: 2 of 2 clusters completed");
+        for (ApiServer member : List.of(alpha, beta)) {
+            String name = member == alpha ? "alpha" : "beta";
+            Path single = Files.createDirectories(dir.resolve("single-" + name));
+            assertThat(Kbackup.filesystem(single, member).run("backup", "--name", "one").exitCode()).isZero();
+            assertThat(Stored.manifest(Fleets.member(dir, name), "s1").phase()).as(name).isEqualTo(Phase.Completed);
+            assertThat(Stored.keys(Fleets.member(dir, name), "s1")).as(name).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(Stored.keys(Stored.filesystem(single), "one"));
+        }
+    }
+
+    private Connection repository() throws Exception {
+        return DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("jobs"), "sa", "");
+    }
+
+    /** The statuses of the member backups' own job executions in the fleet run {@code name}. */
+    private List<String> memberStatuses(String name) throws Exception {
+        try (Connection c = repository(); ResultSet r = c.createStatement().executeQuery("""
+                select e.STATUS from BATCH_JOB_EXECUTION e join BATCH_JOB_INSTANCE i on i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
+                where i.JOB_NAME = 'backup' and exists (select 1 from BATCH_JOB_EXECUTION_PARAMS p
+                    where p.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID and p.PARAMETER_NAME = 'name' and p.PARAMETER_VALUE = '""" + name + "')")) {
+            List<String> statuses = new ArrayList<>();
+            while (r.next()) {
+                statuses.add(r.getString(1));
+            }
+            return statuses;
+        }
     }
 
     /** The members and their selections outgrow one job parameter (the repository's column holds 2,500 characters). */

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import jobs.store.Phase;
 import jobs.store.RestorePoints;
 import jobs.testing.ApiServer;
@@ -195,7 +194,7 @@ class KubernetesRunnerTest {
                 () -> kbackup.run("fleet", "backup", "--runner", "kubernetes", "--name", "k2", "--parallelism", "3"));
         JobController.Attempt first = controller.await(a -> a.index() == 0, 60);
         RestorePoints alphaPoints = Fleets.member(dir, "alpha");
-        awaitPacks(alphaPoints);
+        Fleets.awaitPacks(alphaPoints);
         first.process().destroyForcibly();
         alpha.listLatency(Duration.ZERO);
 
@@ -217,7 +216,7 @@ class KubernetesRunnerTest {
         }
         Process manager = kbackup.spawn("fleet", "backup", "--runner", "kubernetes", "--name", "k3", "--parallelism", "3");
         controller.await(a -> a.index() == 2, 60);
-        awaitPacks(Fleets.member(dir, "alpha"));
+        Fleets.awaitPacks(Fleets.member(dir, "alpha"));
         manager.destroyForcibly();
         manager.waitFor(30, TimeUnit.SECONDS);
         assertThat(hub.client().batch().v1().jobs().inNamespace("kbackup").list().getItems()).singleElement()
@@ -239,9 +238,9 @@ class KubernetesRunnerTest {
         CompletableFuture<Kbackup.Result> run = CompletableFuture.supplyAsync(
                 () -> kbackup.run("fleet", "backup", "--runner", "kubernetes", "--name", "k4", "--parallelism", "3"));
         controller.await(a -> a.index() == 2, 60);
-        awaitPacks(Fleets.member(dir, "alpha"));
+        Fleets.awaitPacks(Fleets.member(dir, "alpha"));
 
-        Kbackup.Result stop = kbackup.run("stop", Long.toString(runningFleetExecution()));
+        Kbackup.Result stop = kbackup.run("stop", Long.toString(runningFleetExecutionId()));
         assertThat(stop.exitCode()).as(stop.toString()).isZero();
         Kbackup.Result stopped = run.get(5, TimeUnit.MINUTES);
 
@@ -270,14 +269,6 @@ class KubernetesRunnerTest {
             assertThat(Stored.keys(points, name)).as(member.getKey()).doesNotHaveDuplicates()
                     .containsExactlyInAnyOrderElementsOf(Stored.keys(Stored.filesystem(single), "s"));
         }
-    }
-
-    private static void awaitPacks(RestorePoints points) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (Stored.packs(points) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(Stored.packs(points)).as("the member's backup stored its first pack").isPositive();
     }
 
     private String logs() throws Exception {
@@ -329,11 +320,10 @@ class KubernetesRunnerTest {
         return strings(sql, name);
     }
 
-    private long runningFleetExecution() throws Exception {
-        String sql = """
-                select e.JOB_EXECUTION_ID from BATCH_JOB_EXECUTION e join BATCH_JOB_INSTANCE i on i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
-                where i.JOB_NAME = 'fleet-backup' and e.STATUS = 'STARTED'""";
-        return Long.parseLong(strings(sql).get(0));
+    private long runningFleetExecutionId() throws Exception {
+        try (Connection c = database()) {
+            return Fleets.runningFleetExecution(c);
+        }
     }
 
     private List<String> strings(String sql, String... parameters) throws Exception {
