@@ -30,14 +30,12 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemFil
 
     static final List<String> EXCLUDE_LABELS = List.of("kbackup.io/exclude-from-backup", "velero.io/exclude-from-backup");
     static final String NEEDED = "filter.needed";
-    /** The claims selected with a bound volume, as {@code namespace/claim=pv}: what the volumes step snapshots. */
-    static final String VOLUMES = "filter.volumes";
 
     private final ObjectSelector selector;
     private Set<String> needed = new TreeSet<>();
+    /** The claims selected with a bound volume, as {@code namespace/claim=pv}: what the volumes step snapshots. */
     private Set<String> volumes = new TreeSet<>();
     /** Running pods that declare backup hooks, as {@code namespace/pod} to the claims they mount. */
-    static final String HOOK_PODS = "filter.hookPods";
     private Map<String, List<String>> hookPods = new TreeMap<>();
 
     private final BackupHookRules hookRules;
@@ -101,41 +99,16 @@ class BackupItemFilter implements ItemProcessor<BackupItem, BackupItem>, ItemFil
 
     @Override
     public void open(ExecutionContext context) {
-        needed = readSet(context, NEEDED);
-        volumes = readSet(context, VOLUMES);
-        hookPods = readHookPods(context.containsKey(HOOK_PODS) ? context.getString(HOOK_PODS) : null);
-    }
-
-    static Map<String, List<String>> readHookPods(String json) {
-        if (json == null) {
-            return new TreeMap<>();
-        }
-        try {
-            return Json.mapper().readValue(json, new TypeReference<TreeMap<String, List<String>>>() { });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        needed = context.containsKey(NEEDED) ? Json.read(context.getString(NEEDED), new TypeReference<TreeSet<String>>() { })
+                : new TreeSet<>();
+        volumes = BackupHandoff.claims(context);
+        hookPods = BackupHandoff.hookPods(context);
     }
 
     @Override
     public void update(ExecutionContext context) {
-        try {
-            context.putString(NEEDED, Json.mapper().writeValueAsString(needed));
-            context.putString(VOLUMES, Json.mapper().writeValueAsString(volumes));
-            context.putString(HOOK_PODS, Json.mapper().writeValueAsString(hookPods));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static TreeSet<String> readSet(ExecutionContext context, String key) {
-        if (!context.containsKey(key)) {
-            return new TreeSet<>();
-        }
-        try {
-            return Json.mapper().readValue(context.getString(key), new TypeReference<TreeSet<String>>() { });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        context.putString(NEEDED, Json.write(needed));
+        BackupHandoff.claims(context, volumes);
+        BackupHandoff.hookPods(context, hookPods);
     }
 }

@@ -9,14 +9,14 @@ import jobs.hooks.BackupHookRules;
 import jobs.kube.Cluster;
 import jobs.snapshot.Snapshotter;
 import jobs.store.RestorePoints;
+import jobs.support.JobDefaults;
 import jobs.support.Json;
 import jobs.support.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.configuration.annotation.StepScope;
-import jobs.support.JobDefaults;
 import org.springframework.batch.core.job.Job;
-import org.springframework.batch.core.listener.ExecutionContextPromotionListener;
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -78,7 +78,7 @@ public class BackupJobConfiguration {
         return new StepBuilder(RESOURCES_STEP, jobRepository)
                 .tasklet(backupResources, tx)
                 .stream(backupResources)
-                .listener(volumesPromotion())
+                .listener(BackupHandoff.volumesPromotion())
                 // Registered last so that its afterStep runs first: the promotion then sees the settled state.
                 .listener((StepExecutionListener) backupResources)
                 .build();
@@ -98,13 +98,6 @@ public class BackupJobConfiguration {
         return new RestorePointJob(JOB_NAME, RESOURCES_STEP);
     }
 
-    /** Hands the claims to snapshot from the resources step to the volumes step. */
-    private static ExecutionContextPromotionListener volumesPromotion() {
-        ExecutionContextPromotionListener listener = new ExecutionContextPromotionListener();
-        listener.setKeys(new String[] {BackupItemFilter.VOLUMES, BackupItemFilter.HOOK_PODS});
-        return listener;
-    }
-
     /** The volumes step: one partition per volume, snapshotted concurrently. */
     @Bean
     Step backupVolumesStep(JobRepository jobRepository, KbackupProperties properties, VolumePartitioner volumePartitioner,
@@ -121,13 +114,9 @@ public class BackupJobConfiguration {
 
     @Bean
     @StepScope
-    VolumePartitioner volumePartitioner(KbackupProperties properties, @Value("#{jobExecutionContext['" + BackupItemFilter.VOLUMES + "']}") String claims,
-                                        @Value("#{jobExecutionContext['" + BackupItemFilter.HOOK_PODS + "']}") String hookPods) {
-        ExecutionContext holder = new ExecutionContext();
-        if (claims != null) {
-            holder.putString(BackupItemFilter.VOLUMES, claims);
-        }
-        return new VolumePartitioner(BackupItemFilter.readSet(holder, BackupItemFilter.VOLUMES), BackupItemFilter.readHookPods(hookPods),
+    VolumePartitioner volumePartitioner(KbackupProperties properties, @Value("#{stepExecution.jobExecution}") JobExecution job) {
+        ExecutionContext handedOn = job.getExecutionContext();
+        return new VolumePartitioner(BackupHandoff.claims(handedOn), BackupHandoff.hookPods(handedOn),
                 properties.hooks().backup().withoutVolumes());
     }
 
@@ -160,9 +149,9 @@ public class BackupJobConfiguration {
     @Bean
     @StepScope
     ResourceReader resourceReader(Cluster cluster, KbackupProperties properties,
-                                  @Value("#{jobExecutionContext['plan']}") String plan,
+                                  @Value("#{stepExecution.jobExecution}") JobExecution job,
                                   @Value("#{jobParameters['selection']}") String selection) {
-        return new ResourceReader(cluster, BackupPlan.fromJson(plan),
+        return new ResourceReader(cluster, BackupHandoff.plan(job),
                 BackupParameters.selection(selection).labelSelector().toString(), properties.kube().pageSize(),
                 properties.backup().readAheadBytes().toBytes());
     }
@@ -175,9 +164,9 @@ public class BackupJobConfiguration {
 
     @Bean
     @StepScope
-    BackupItemFilter backupItemFilter(BackupHookRules backupHookRules, @Value("#{jobExecutionContext['plan']}") String plan,
+    BackupItemFilter backupItemFilter(BackupHookRules backupHookRules, @Value("#{stepExecution.jobExecution}") JobExecution job,
                                       @Value("#{jobParameters['selection']}") String selection) {
-        return new BackupItemFilter(BackupParameters.selection(selection), BackupPlan.fromJson(plan), backupHookRules);
+        return new BackupItemFilter(BackupParameters.selection(selection), BackupHandoff.plan(job), backupHookRules);
     }
 
     @Bean

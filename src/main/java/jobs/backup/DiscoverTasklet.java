@@ -20,7 +20,6 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 class DiscoverTasklet implements Tasklet {
 
-    static final String PLAN = "plan";
     private static final Logger log = LoggerFactory.getLogger(DiscoverTasklet.class);
 
     private final Cluster cluster;
@@ -43,8 +42,7 @@ class DiscoverTasklet implements Tasklet {
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
         BackupPlan plan = BackupPlan.of(cluster.discover(), selection);
-        chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext()
-                .putString(PLAN, plan.toJson());
+        BackupHandoff.plan(chunkContext.getStepContext().getStepExecution().getJobExecution(), plan);
         log.info("Backup {}: {} resource types to read from {}{}", name, plan.types().size(), cluster.server(),
                 plan.warnings().isEmpty() ? "" : "; " + plan.warnings().size() + " API groups unavailable and left out");
         Instant now = clock.instant();

@@ -20,9 +20,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
-import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
-import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
@@ -49,17 +47,12 @@ class FinalizeTasklet implements Tasklet {
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
         JobExecution job = chunkContext.getStepContext().getStepExecution().getJobExecution();
-        StepExecution resources = jobRepository.getLastStepExecution(job.getJobInstance(), BackupJobConfiguration.RESOURCES_STEP);
-        ExecutionContext state = resources.getExecutionContext();
-        BackupPlan plan = BackupPlan.fromJson(job.getExecutionContext().getString(DiscoverTasklet.PLAN));
+        BackupPlan plan = BackupHandoff.plan(job);
+        BackupHandoff.Problems listing = BackupHandoff.problems(jobRepository, job);
         List<ItemError> errors = new ArrayList<>(plan.errors());
-        if (state.containsKey(ResourceReader.ERRORS)) {
-            errors.addAll(ResourceReader.readErrors(state.getString(ResourceReader.ERRORS)));
-        }
+        errors.addAll(listing.errors());
         List<Warning> warnings = new ArrayList<>(plan.warnings());
-        if (state.containsKey(ResourceReader.WARNINGS)) {
-            warnings.addAll(ResourceReader.readWarnings(state.getString(ResourceReader.WARNINGS)));
-        }
+        warnings.addAll(listing.warnings());
 
         PackRefs packs = PackRefs.committed(jobRepository, job.getJobInstance(), BackupJobConfiguration.RESOURCES_STEP);
         List<ChunkRef> chunks = packs.chunks();

@@ -1,8 +1,5 @@
 package jobs.backup;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -13,7 +10,6 @@ import jobs.kube.ContinueExpiredException;
 import jobs.kube.ResourceType;
 import jobs.store.Manifest.ItemError;
 import jobs.store.Manifest.Warning;
-import jobs.support.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -44,8 +40,6 @@ class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
     static final String TYPE_INDEX = "reader.type";
     static final String PAGE_TOKEN = "reader.token";
     static final String LAST_KEY = "reader.lastKey";
-    static final String ERRORS = "reader.errors";
-    static final String WARNINGS = "reader.warnings";
     static final String RELISTS = "reader.relists";
     /** Expired tokens in a row with nothing new handed out: tokens expiring faster than pages can be read. */
     static final int MAX_FRUITLESS_RELISTS = 5;
@@ -75,8 +69,7 @@ class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
     private String pageToken;
     private String lastKey;
     private long relists;
-    private List<ItemError> errors = new ArrayList<>();
-    private List<Warning> warnings = new ArrayList<>();
+    private BackupHandoff.Problems problems = new BackupHandoff.Problems(new ArrayList<>(), new ArrayList<>());
     private Lister lister;
 
     /** What the lister hands over, in listing order. */
@@ -117,8 +110,7 @@ class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
         pageToken = context.containsKey(PAGE_TOKEN) ? context.getString(PAGE_TOKEN) : null;
         lastKey = context.containsKey(LAST_KEY) ? context.getString(LAST_KEY) : null;
         relists = context.getLong(RELISTS, 0L);
-        errors = context.containsKey(ERRORS) ? readErrors(context.getString(ERRORS)) : new ArrayList<>();
-        warnings = context.containsKey(WARNINGS) ? readWarnings(context.getString(WARNINGS)) : new ArrayList<>();
+        problems = BackupHandoff.problems(context);
     }
 
     @Override
@@ -201,10 +193,10 @@ class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
     private void skip(ResourceType type, String cause) {
         if (plan.isNamed(type)) {
             log.warn("Could not list {}, which --include-resources names: {}", type, cause);
-            errors.add(new ItemError(type.qualifiedName(), null, null, cause));
+            problems.errors().add(new ItemError(type.qualifiedName(), null, null, cause));
         } else {
             log.warn("Skipping {}: {}", type, cause);
-            warnings.add(new Warning(type.qualifiedName(), cause));
+            problems.warnings().add(new Warning(type.qualifiedName(), cause));
         }
     }
 
@@ -340,12 +332,7 @@ class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
         putOrRemove(context, PAGE_TOKEN, pageToken);
         putOrRemove(context, LAST_KEY, lastKey);
         context.putLong(RELISTS, relists);
-        try {
-            context.putString(ERRORS, Json.mapper().writeValueAsString(errors));
-            context.putString(WARNINGS, Json.mapper().writeValueAsString(warnings));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        BackupHandoff.problems(context, problems);
     }
 
     private static void putOrRemove(ExecutionContext context, String key, String value) {
@@ -353,22 +340,6 @@ class ResourceReader implements ItemStreamReader<BackupItem>, ItemSource {
             context.remove(key);
         } else {
             context.putString(key, value);
-        }
-    }
-
-    static List<Warning> readWarnings(String json) {
-        try {
-            return new ArrayList<>(Json.mapper().readValue(json, new TypeReference<List<Warning>>() { }));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static List<ItemError> readErrors(String json) {
-        try {
-            return new ArrayList<>(Json.mapper().readValue(json, new TypeReference<List<ItemError>>() { }));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
