@@ -37,7 +37,7 @@ public class PackedItems implements Tasklet, ItemStream, StepExecutionListener {
     private final StoredCheckpoint checkpoint;
 
     PackedItems(ItemSource source, ItemFilter filter, PackWriter writer, KbackupProperties.Backup settings) {
-        this.tasklet = new ResourcesTasklet(source, filter, writer, settings.chunkSize(), settings.chunkBytes().toBytes(),
+        this.tasklet = new ResourcesTasklet(source, filter, writer, settings.packObjects(), settings.packBytes().toBytes(),
                 settings.commitBytes().toBytes());
         this.checkpoint = new StoredCheckpoint(source, filter, writer);
     }

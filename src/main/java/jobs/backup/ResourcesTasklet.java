@@ -7,9 +7,9 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * The resources step's work, one commit per call. A commit fills packs one after the other: a pack's part of the
- * objects ends when its new pack holds {@code chunkSize} objects or {@code chunkBytes} uncompressed bytes (or the
- * part holds {@value #UNCHANGED_PER_NEW} times {@code chunkSize} objects, unchanged ones included), and the writer
- * seals it. The commit ends after the part that brings it to {@code chunkSize} objects or {@code commitBytes} new
+ * objects ends when its new pack holds {@code packObjects} objects or {@code packBytes} uncompressed bytes (or the
+ * part holds {@value #UNCHANGED_PER_NEW} times {@code packObjects} objects, unchanged ones included), and the writer
+ * seals it. The commit ends after the part that brings it to {@code packObjects} objects or {@code commitBytes} new
  * bytes. Ordinary objects fill a pack by count, so a commit is one pack; 1 MB Helm release Secrets fill a pack every
  * four objects, and a commit then spans sixteen packs, so the restart state (which lists every pack referred to so
  * far, and grows with the backup) is saved a sixteenth as often.
@@ -31,16 +31,16 @@ class ResourcesTasklet implements Tasklet {
     private final ItemSource reader;
     private final ItemFilter filter;
     private final PackWriter writer;
-    private final int chunkSize;
-    private final long chunkBytes;
+    private final int packObjects;
+    private final long packBytes;
     private final long commitBytes;
 
-    ResourcesTasklet(ItemSource reader, ItemFilter filter, PackWriter writer, int chunkSize, long chunkBytes, long commitBytes) {
+    ResourcesTasklet(ItemSource reader, ItemFilter filter, PackWriter writer, int packObjects, long packBytes, long commitBytes) {
         this.reader = reader;
         this.filter = filter;
         this.writer = writer;
-        this.chunkSize = chunkSize;
-        this.chunkBytes = chunkBytes;
+        this.packObjects = packObjects;
+        this.packBytes = packBytes;
         this.commitBytes = commitBytes;
     }
 
@@ -51,9 +51,9 @@ class ResourcesTasklet implements Tasklet {
         int objects = 0;
         long bytes = 0;
         boolean ended = false;
-        while (!ended && objects < chunkSize && bytes < commitBytes) {
-            while (writer.fillingNew() < chunkSize && writer.fillingBytes() < chunkBytes
-                    && writer.fillingObjects() < chunkSize * UNCHANGED_PER_NEW) {
+        while (!ended && objects < packObjects && bytes < commitBytes) {
+            while (writer.fillingNew() < packObjects && writer.fillingBytes() < packBytes
+                    && writer.fillingObjects() < packObjects * UNCHANGED_PER_NEW) {
                 BackupItem item = reader.read();
                 if (item == null) {
                     ended = true;

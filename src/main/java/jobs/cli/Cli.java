@@ -3,6 +3,7 @@ package jobs.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import jobs.KbackupApplication;
+import jobs.config.RenamedSettings;
 import jobs.metrics.JobMetrics;
 import jobs.run.Runs;
 import jobs.support.ExitCodes;
@@ -106,6 +107,7 @@ public final class Cli {
         application.setLazyInitialization(true);
         application.setWebApplicationType(WebApplicationType.NONE);
         application.setRegisterShutdownHook(false);
+        application.addListeners(new RenamedSettings());
         return application.run(config.toArray(String[]::new));
     }
 

@@ -301,9 +301,10 @@ public record KbackupProperties(
      *                         than 6 for a few percent more bytes, and compression is most of a backup's CPU
      * @param uploadsInFlight  packs stored at once while the listing goes on; the restart state only ever counts
      *                         stored packs, so more in flight means more to redo after a crash, and more in memory
-     * @param chunkSize        new objects per pack, and per commit, at the most
-     * @param chunkBytes       uncompressed bytes per pack at the most (a pack closes at the object that reaches
-     *                         it): what bounds memory when objects are big, as Helm release Secrets of up to 1 MB are
+     * @param packObjects      new objects per pack, and per commit, at the most (formerly {@code chunk-size})
+     * @param packBytes        uncompressed bytes per pack at the most, formerly {@code chunk-bytes} (a pack closes at
+     *                         the object that reaches it): what bounds memory when objects are big, as Helm release
+     *                         Secrets of up to 1 MB are
      * @param commitBytes      uncompressed bytes of new packs per commit at the most: a commit of big objects spans
      *                         several packs, because each commit saves the restart state (every pack referred to so
      *                         far), and a commit per 4 MB pack made that state's writes grow with the square of the
@@ -313,8 +314,8 @@ public record KbackupProperties(
      *                         so the Job's retries resume the same restore point); default {@code backup-<UTC time>}
      */
     public record Backup(
-            @Min(1) @Max(100_000) @DefaultValue("2000") int chunkSize,
-            @NotNull @DefaultValue("4MB") DataSize chunkBytes,
+            @Min(1) @Max(100_000) @DefaultValue("2000") int packObjects,
+            @NotNull @DefaultValue("4MB") DataSize packBytes,
             @NotNull @DefaultValue("64MB") DataSize commitBytes,
             @NotNull @DefaultValue("4MB") DataSize readAheadBytes,
             String name,
@@ -328,14 +329,14 @@ public record KbackupProperties(
             String selector,
             String includeClusterResources) {
 
-        @AssertTrue(message = "kbackup.backup.chunk-bytes must be between 64KB and 512MB")
-        public boolean isChunkBytesInRange() {
-            return chunkBytes.toBytes() >= 64 * 1024 && chunkBytes.toBytes() <= 512L * 1024 * 1024;
+        @AssertTrue(message = "kbackup.backup.pack-bytes must be between 64KB and 512MB")
+        public boolean isPackBytesInRange() {
+            return packBytes.toBytes() >= 64 * 1024 && packBytes.toBytes() <= 512L * 1024 * 1024;
         }
 
-        @AssertTrue(message = "kbackup.backup.commit-bytes must be between kbackup.backup.chunk-bytes and 4GB")
+        @AssertTrue(message = "kbackup.backup.commit-bytes must be between kbackup.backup.pack-bytes and 4GB")
         public boolean isCommitBytesInRange() {
-            return commitBytes.toBytes() >= chunkBytes.toBytes() && commitBytes.toBytes() <= 4L * 1024 * 1024 * 1024;
+            return commitBytes.toBytes() >= packBytes.toBytes() && commitBytes.toBytes() <= 4L * 1024 * 1024 * 1024;
         }
 
         @AssertTrue(message = "kbackup.backup.read-ahead-bytes must be between 64KB and 512MB")
@@ -347,10 +348,10 @@ public record KbackupProperties(
     /**
      * Restore job tuning.
      *
-     * @param priorities  resource types restored first, in this order (plural.group); the rest follow alphabetically
-     * @param parallelism objects applied at once within a chunk
-     * @param chunkSize   objects per commit
-     * @param crdTimeout  how long to wait for a restored CRD to be served before its custom resources
+     * @param priorities    resource types restored first, in this order (plural.group); the rest follow alphabetically
+     * @param parallelism   objects applied at once within a commit
+     * @param commitObjects objects per commit (formerly {@code chunk-size})
+     * @param crdTimeout    how long to wait for a restored CRD to be served before its custom resources
      */
     public record Restore(
             @NotNull @DefaultValue({"customresourcedefinitions.apiextensions.k8s.io", "namespaces",
@@ -362,7 +363,7 @@ public record KbackupProperties(
                     "priorityclasses.scheduling.k8s.io", "pods", "replicasets.apps", "endpoints", "services"})
             List<String> priorities,
             @Min(1) @Max(64) @DefaultValue("8") int parallelism,
-            @Min(1) @Max(100_000) @DefaultValue("500") int chunkSize,
+            @Min(1) @Max(100_000) @DefaultValue("500") int commitObjects,
             @NotNull @DefaultValue("60s") Duration crdTimeout) {
     }
 

@@ -10,7 +10,7 @@ final class MemberViews {
         if (own == null) {
             return shared;
         }
-        return new KbackupProperties.Backup(shared.chunkSize(), shared.chunkBytes(), shared.commitBytes(),
+        return new KbackupProperties.Backup(shared.packObjects(), shared.packBytes(), shared.commitBytes(),
                 shared.readAheadBytes(), shared.name(),
                 shared.compressionLevel(), shared.uploadsInFlight(), shared.progressInterval(),
                 or(own.includeNamespaces(), shared.includeNamespaces()), or(own.excludeNamespaces(), shared.excludeNamespaces()),

@@ -85,7 +85,7 @@ public class RestoreJobConfiguration {
     Step restoreApplyStep(JobRepository jobRepository, PlatformTransactionManager tx, KbackupProperties properties,
                           RestoreReader restoreReader, RestoreProcessor restoreProcessor, RestoreWriter restoreWriter) {
         return new StepBuilder(APPLY_STEP, jobRepository)
-                .<RestoreItem, RestoreAction>chunk(properties.restore().chunkSize())
+                .<RestoreItem, RestoreAction>chunk(properties.restore().commitObjects())
                 .transactionManager(tx)
                 .reader(restoreReader)
                 .processor(restoreProcessor)

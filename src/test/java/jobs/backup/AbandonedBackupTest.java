@@ -65,7 +65,7 @@ class AbandonedBackupTest {
     @Test
     void aRetryOfTheSameJobResumesItsRestorePoint() throws Exception {
         // What the CronJob's pod gets from the downward API: the name of its Job, the same for every retry.
-        Kbackup job = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=10", "--kbackup.backup.chunk-size=10",
+        Kbackup job = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=10", "--kbackup.backup.pack-objects=10",
                 "--kbackup.backup.name=kbackup-backup-29412345");
         killHalfWay(job, "kbackup-backup-29412345", "backup");
 
@@ -79,7 +79,7 @@ class AbandonedBackupTest {
 
     @Test
     void aBackupNobodyResumesIsMarkedFailedByTheNextPurgeAndTheRunRecordedAbandoned() throws Exception {
-        Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=10", "--kbackup.backup.chunk-size=10");
+        Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=10", "--kbackup.backup.pack-objects=10");
         killHalfWay(kbackup, "lost", "backup", "--name", "lost");
 
         Kbackup.Result preview = kbackup.run("purge", "--dry-run", "--output", "json");
@@ -103,7 +103,7 @@ class AbandonedBackupTest {
 
     @Test
     void theNextBackupMarksAnAbandonedOneFailedToo() throws Exception {
-        Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=10", "--kbackup.backup.chunk-size=10");
+        Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=10", "--kbackup.backup.pack-objects=10");
         killHalfWay(kbackup, "lost", "backup", "--name", "lost");
 
         Kbackup.Result next = kbackup.run("backup", "--name", "next");

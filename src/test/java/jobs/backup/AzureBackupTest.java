@@ -44,8 +44,8 @@ class AzureBackupTest {
     void storesTheSameRestorePointAsTheFilesystemStore() throws Exception {
         Files.createDirectories(dir.resolve("azure"));
         Files.createDirectories(dir.resolve("local"));
-        Kbackup azure = Kbackup.azure(dir.resolve("azure"), api, container).with("--kbackup.backup.chunk-size=5");
-        Kbackup local = Kbackup.filesystem(dir.resolve("local"), api).with("--kbackup.backup.chunk-size=5");
+        Kbackup azure = Kbackup.azure(dir.resolve("azure"), api, container).with("--kbackup.backup.pack-objects=5");
+        Kbackup local = Kbackup.filesystem(dir.resolve("local"), api).with("--kbackup.backup.pack-objects=5");
 
         Kbackup.Result result = azure.run("backup", "--name", "nightly", "--include-namespaces", "shop");
         assertThat(result.exitCode()).as(result.toString()).isZero();

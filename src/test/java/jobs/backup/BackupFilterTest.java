@@ -41,7 +41,7 @@ class BackupFilterTest {
     static void cluster() {
         api = ApiServer.start();
         ClusterFixture.populate(api);
-        kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=2", "--kbackup.backup.chunk-size=3");
+        kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=2", "--kbackup.backup.pack-objects=3");
         stored = Stored.filesystem(dir);
     }
 

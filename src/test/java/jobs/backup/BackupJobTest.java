@@ -42,7 +42,7 @@ class BackupJobTest {
             api.create(new ConfigMapBuilder().withNewMetadata().withName(String.format("cm-%04d", i))
                     .withNamespace(List.of("a", "b", "c").get(i % 3)).endMetadata().addToData("n", Integer.toString(i)).build());
         }
-        kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=" + PAGE, "--kbackup.backup.chunk-size=100");
+        kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=" + PAGE, "--kbackup.backup.pack-objects=100");
         stored = Stored.filesystem(dir);
     }
 
@@ -95,7 +95,7 @@ class BackupJobTest {
         // Into a store of its own: in the same one, nothing would be stored again.
         java.nio.file.Files.createDirectories(dir.resolve("other"));
         Kbackup other = Kbackup.filesystem(dir.resolve("other"), api).with("--kbackup.kube.page-size=" + PAGE,
-                "--kbackup.backup.chunk-size=100", "--kbackup.backup.compression-level=9");
+                "--kbackup.backup.pack-objects=100", "--kbackup.backup.compression-level=9");
         assertThat(other.run("backup", "--name", "small").exitCode()).isZero();
 
         RestorePoints otherStore = Stored.filesystem(dir.resolve("other"));
@@ -190,7 +190,7 @@ class BackupJobTest {
 
     @Test
     void aFailedBackupResumesFromItsLastCommittedChunk() {
-        Kbackup noRetries = kbackup.with("--kbackup.kube.request-retries=0", "--kbackup.backup.chunk-size=" + PAGE);
+        Kbackup noRetries = kbackup.with("--kbackup.kube.request-retries=0", "--kbackup.backup.pack-objects=" + PAGE);
         // The fourth page of config maps fails: three chunks are committed by then.
         api.failLater("GET", "/configmaps?", 3, 1, 500, null);
 

@@ -47,7 +47,7 @@ class CorpusBackupTest {
                         + o.getMetadata().getName(),
                 o -> reparse(json, o)));
 
-        Kbackup.Result result = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=7", "--kbackup.backup.chunk-size=16")
+        Kbackup.Result result = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=7", "--kbackup.backup.pack-objects=16")
                 .run("backup", "--name", "corpus");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();

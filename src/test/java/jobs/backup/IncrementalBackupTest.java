@@ -66,10 +66,10 @@ class IncrementalBackupTest {
         Files.createDirectories(dir.resolve(type));
         if (type.equals("azure")) {
             String container = "inc-" + UUID.randomUUID().toString().substring(0, 8);
-            return new Store(Kbackup.azure(dir.resolve(type), api, container).with("--kbackup.backup.chunk-size=50"),
+            return new Store(Kbackup.azure(dir.resolve(type), api, container).with("--kbackup.backup.pack-objects=50"),
                     Stored.azure(container));
         }
-        return new Store(Kbackup.filesystem(dir.resolve(type), api).with("--kbackup.backup.chunk-size=50"),
+        return new Store(Kbackup.filesystem(dir.resolve(type), api).with("--kbackup.backup.pack-objects=50"),
                 Stored.filesystem(dir.resolve(type)));
     }
 

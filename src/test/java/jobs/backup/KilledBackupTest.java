@@ -45,7 +45,7 @@ class KilledBackupTest {
 
     @Test
     void killedAtRandomPointsSeveralTimesItEndsEquivalentToAnUninterruptedBackup() throws Exception {
-        Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=20", "--kbackup.backup.chunk-size=20");
+        Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=20", "--kbackup.backup.pack-objects=20");
         RestorePoints stored = Stored.filesystem(dir);
         assertThat(kbackup.run("backup", "--name", "reference").exitCode()).isZero();
         api.listLatency(Duration.ofMillis(100));
@@ -86,7 +86,7 @@ class KilledBackupTest {
     @Test
     void killedWhileAChunkIsOnItsWayToStorageItLosesNothing() throws Exception {
         String container = "killed-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        Kbackup direct = Kbackup.azure(dir, api, container).with("--kbackup.kube.page-size=20", "--kbackup.backup.chunk-size=20");
+        Kbackup direct = Kbackup.azure(dir, api, container).with("--kbackup.kube.page-size=20", "--kbackup.backup.pack-objects=20");
         RestorePoints stored = Stored.azure(container);
         java.util.Random random = new java.util.Random(7);
         int kills = 0;
@@ -128,7 +128,7 @@ class KilledBackupTest {
     void aFailureWhileChunksAreOnTheirWayRecordsWhatTheyStored() {
         String container = "failed-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         Kbackup direct = Kbackup.azure(dir, api, container).with("--kbackup.kube.page-size=20",
-                "--kbackup.backup.chunk-size=20", "--kbackup.kube.request-retries=0");
+                "--kbackup.backup.pack-objects=20", "--kbackup.kube.request-retries=0");
         RestorePoints stored = Stored.azure(container);
         // The fifth page of config maps fails: four pages are read by then, their chunks mostly still on their way.
         api.failLater("GET", "/configmaps?", 4, 1, 500, null);
@@ -154,7 +154,7 @@ class KilledBackupTest {
 
     @Test
     void resumesAfterTheProcessIsKilled() throws Exception {
-        Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=20", "--kbackup.backup.chunk-size=20");
+        Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=20", "--kbackup.backup.pack-objects=20");
         RestorePoints stored = Stored.filesystem(dir);
         api.listLatency(Duration.ofMillis(150));
 

@@ -109,7 +109,7 @@ class DiffTest {
     @Test
     void diffsRestorePointsInAzureBlob() {
         Kbackup azure = Kbackup.azure(dir, cluster.api(), "diff-" + java.util.UUID.randomUUID().toString().substring(0, 8))
-                .with("--kbackup.backup.chunk-size=3");
+                .with("--kbackup.backup.pack-objects=3");
         assertThat(azure.run("backup", "--name", "one", SHOP, "--snapshot-volumes", "false").exitCode()).isZero();
         cluster.api().client().configMaps().inNamespace("shop").withName("app-config").edit(c -> {
             c.getData().remove("mode");

@@ -42,7 +42,7 @@ class KeyringTest {
         ClusterFixture.populate(source);
         targetKubeconfig = target.writeKubeconfig(Files.createDirectories(dir.resolve("target")));
         first = Kbackup.filesystem(dir, source).with("--kbackup.encryption.keys.k202601=" + EncryptionTest.key(),
-                "--kbackup.backup.chunk-size=10");
+                "--kbackup.backup.pack-objects=10");
     }
 
     @AfterEach

@@ -43,8 +43,8 @@ class StorageOutageTest {
                     .addToData("secret-looking", "value-" + i).build());
         }
         container = "outage-" + UUID.randomUUID().toString().substring(0, 8);
-        kbackup = Kbackup.azure(dir, api, container).with("--kbackup.kube.page-size=20", "--kbackup.backup.chunk-size=20",
-                "--kbackup.restore.chunk-size=20");
+        kbackup = Kbackup.azure(dir, api, container).with("--kbackup.kube.page-size=20", "--kbackup.backup.pack-objects=20",
+                "--kbackup.restore.commit-objects=20");
     }
 
     @AfterEach

@@ -127,7 +127,7 @@ class FleetBackupTest {
      */
     @Test
     void stoppingALocalRunStopsItsMembersAndARelaunchFinishesIt() throws Exception {
-        Kbackup paced = kbackup.with("--kbackup.kube.page-size=10", "--kbackup.backup.chunk-size=10");
+        Kbackup paced = kbackup.with("--kbackup.kube.page-size=10", "--kbackup.backup.pack-objects=10");
         alpha.listLatency(Duration.ofMillis(150));
         beta.listLatency(Duration.ofMillis(150));
         CompletableFuture<Kbackup.Result> run = CompletableFuture.supplyAsync(

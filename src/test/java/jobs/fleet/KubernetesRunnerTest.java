@@ -81,7 +81,7 @@ class KubernetesRunnerTest {
         kbackup = Kbackup.filesystem(dir, hub).with(
                 "--spring.datasource.url=jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
                 "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-                "--kbackup.kube.page-size=10", "--kbackup.backup.chunk-size=10",
+                "--kbackup.kube.page-size=10", "--kbackup.backup.pack-objects=10",
                 "--kbackup.fleet.kubernetes.image=kbackup:test", "--kbackup.fleet.kubernetes.namespace=kbackup",
                 "--kbackup.fleet.kubernetes.poll-interval=200ms")
                 .with(Fleets.member(0, "alpha", alpha.writeKubeconfig(Files.createDirectories(dir.resolve("alpha")))))

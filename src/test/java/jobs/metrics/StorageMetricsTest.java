@@ -47,9 +47,9 @@ class StorageMetricsTest {
         Path fives = dir.resolve("fives.prom");
 
         // Into two stores: in one, the second backup would find every object stored already.
-        assertThat(Kbackup.filesystem(dir, api).with("--kbackup.metrics.file=" + tens, "--kbackup.backup.chunk-size=10")
+        assertThat(Kbackup.filesystem(dir, api).with("--kbackup.metrics.file=" + tens, "--kbackup.backup.pack-objects=10")
                 .run("backup", "--name", "tens").exitCode()).isZero();
-        assertThat(Kbackup.filesystem(other, api).with("--kbackup.metrics.file=" + fives, "--kbackup.backup.chunk-size=5")
+        assertThat(Kbackup.filesystem(other, api).with("--kbackup.metrics.file=" + fives, "--kbackup.backup.pack-objects=5")
                 .run("backup", "--name", "fives").exitCode()).isZero();
 
         int tensPacks = Stored.manifest(Stored.filesystem(dir), "tens").chunks().size();
@@ -72,7 +72,7 @@ class StorageMetricsTest {
     void azureCountsEveryHttpRequestBesideTheOperations() throws Exception {
         Path metrics = dir.resolve("azure.prom");
         Kbackup kbackup = Kbackup.azure(dir, api, "metrics-" + UUID.randomUUID().toString().substring(0, 8))
-                .with("--kbackup.metrics.file=" + metrics, "--kbackup.backup.chunk-size=10");
+                .with("--kbackup.metrics.file=" + metrics, "--kbackup.backup.pack-objects=10");
 
         assertThat(kbackup.run("backup", "--name", "m").exitCode()).isZero();
 

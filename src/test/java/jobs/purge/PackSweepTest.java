@@ -80,7 +80,7 @@ class PackSweepTest {
 
     private Store store(String type) throws Exception {
         Files.createDirectories(dir.resolve(type));
-        String[] small = {"--kbackup.backup.chunk-size=5", "--kbackup.kube.page-size=5"};
+        String[] small = {"--kbackup.backup.pack-objects=5", "--kbackup.kube.page-size=5"};
         if (type.equals("azure")) {
             String container = "sweep-" + UUID.randomUUID().toString().substring(0, 8);
             return new Store(Kbackup.azure(dir.resolve(type), api, container).with(small), Stored.azure(container));

@@ -74,7 +74,7 @@ class PostgresRepositoryTest {
         return Kbackup.filesystem(dir, api).with(
                 "--spring.datasource.url=jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
                 "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-                "--kbackup.kube.page-size=20", "--kbackup.backup.chunk-size=20");
+                "--kbackup.kube.page-size=20", "--kbackup.backup.pack-objects=20");
     }
 
     @Test

@@ -37,7 +37,7 @@ class ReportTest {
         for (int i = 0; i < 200; i++) {
             api.create(new ConfigMapBuilder().withNewMetadata().withName("cm-" + i).withNamespace("app").endMetadata().build());
         }
-        kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=20", "--kbackup.backup.chunk-size=20");
+        kbackup = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=20", "--kbackup.backup.pack-objects=20");
     }
 
     @AfterEach

@@ -50,7 +50,7 @@ class KilledRestoreTest {
         assertThat(fromSource.run("backup", "--name", "big").exitCode()).isZero();
         Path targetDir = Files.createDirectories(dir.resolve("target"));
         Kbackup intoTarget = fromSource.with("--kbackup.kube.kubeconfig=" + target.writeKubeconfig(targetDir),
-                "--kbackup.restore.chunk-size=20", "--kbackup.restore.parallelism=2");
+                "--kbackup.restore.commit-objects=20", "--kbackup.restore.parallelism=2");
         RestoreRecords records = new RestoreRecords(Stored.filesystem(dir).store());
         target.createLatency(Duration.ofMillis(40));
 

@@ -47,7 +47,7 @@ class RestoreJobTest {
     static void backup() {
         source = ApiServer.start();
         ClusterFixture.populate(source);
-        fromSource = Kbackup.filesystem(shared, source).with("--kbackup.backup.chunk-size=4");
+        fromSource = Kbackup.filesystem(shared, source).with("--kbackup.backup.pack-objects=4");
         assertThat(fromSource.run("backup", "--name", "full").exitCode()).isZero();
         stored = Stored.filesystem(shared);
     }
@@ -63,7 +63,7 @@ class RestoreJobTest {
         // Same storage and job repository as the backup, another cluster.
         Files.copy(target.writeKubeconfig(dir), dir.resolve("target-kubeconfig"));
         intoTarget = fromSource.with("--kbackup.kube.kubeconfig=" + dir.resolve("target-kubeconfig"),
-                "--kbackup.restore.chunk-size=5");
+                "--kbackup.restore.commit-objects=5");
     }
 
     @AfterEach

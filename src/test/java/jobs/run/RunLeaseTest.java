@@ -55,7 +55,7 @@ class RunLeaseTest {
                     .endMetadata().addToData("n", Integer.toString(i)).build());
         }
         stored = Stored.filesystem(dir);
-        Kbackup inCluster = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=10", "--kbackup.backup.chunk-size=10",
+        Kbackup inCluster = Kbackup.filesystem(dir, api).with("--kbackup.kube.page-size=10", "--kbackup.backup.pack-objects=10",
                 "--kbackup.run.ownership=lease", "--kbackup.run.lease-namespace=kbackup",
                 "--kbackup.run.lease-duration=" + LEASE.toSeconds() + "s",
                 "--kbackup.backup.include-namespaces=shop",

@@ -36,7 +36,7 @@ class KilledImportTest {
         RestorePoints stored = Stored.filesystem(dir);
         try (ApiServer api = ApiServer.start()) {
             // Small commits, so a kill lands between many of them.
-            Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.backup.chunk-size=200");
+            Kbackup kbackup = Kbackup.filesystem(dir, api).with("--kbackup.backup.pack-objects=200");
             String[] args = {"import-velero", "--from-file", dir.resolve("bucket").toString(), "--name", "big"};
 
             Process process = kbackup.spawn(args);
