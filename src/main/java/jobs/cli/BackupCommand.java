@@ -74,8 +74,9 @@ class BackupCommand implements Subcommand {
                 .launch(new BackupParameters(restorePoint, selection, keep, snapshotVolumes));
         Manifest manifest = context.getBean(RestorePoints.class).find(restorePoint).orElse(null);
         if (manifest != null) {
-            out.printf("Backup %s %s: %d objects in %d chunks, %d errors%n", restorePoint, manifest.phase(),
-                    manifest.itemCount(), manifest.chunks().size(), manifest.errors().size());
+            out.printf("Backup %s %s: %d objects in %d %s, %d errors%n", restorePoint, manifest.phase(),
+                    manifest.itemCount(), manifest.chunks().size(), manifest.chunks().size() == 1 ? "pack" : "packs",
+                    manifest.errors().size());
             manifest.errors().forEach(e -> out.printf("  error: %s%n", RestorePointView.describe(e)));
         }
         if (execution.getStatus() != BatchStatus.COMPLETED) {

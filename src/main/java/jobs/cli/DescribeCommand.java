@@ -25,7 +25,7 @@ class DescribeCommand implements Subcommand {
             description = "Output format: ${COMPLETION-CANDIDATES}.")
     OutputFormat output;
 
-    @Option(names = "--verify", description = "Download every chunk and check it against its SHA-256 (missing and truncated chunks are always reported).")
+    @Option(names = "--verify", description = "Download every pack (chunk, in storage format 1) and check it against its SHA-256 (missing and truncated ones are always reported).")
     boolean verify;
 
     @Override

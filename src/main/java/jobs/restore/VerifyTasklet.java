@@ -64,10 +64,10 @@ class VerifyTasklet implements Tasklet {
         }
         if (objects != manifest.itemCount()) {
             throw new jobs.store.DamagedRestorePointException(manifest.name(), "manifest.json",
-                    "lists " + manifest.itemCount() + " objects but its chunks hold " + objects);
+                    "lists " + manifest.itemCount() + " objects but its packs hold " + objects);
         }
         RestoreHandoff.needed(chunkContext.getStepContext().getStepExecution().getJobExecution(), needed);
-        log.info("Restore point {} verified: {} chunks, {} objects", manifest.name(), manifest.chunks().size(), objects);
+        log.info("Restore point {} verified: {} packs, {} objects", manifest.name(), manifest.chunks().size(), objects);
         return RepeatStatus.FINISHED;
     }
 }
