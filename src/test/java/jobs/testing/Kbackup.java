@@ -87,15 +87,7 @@ public final class Kbackup {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
-        String classpath = System.getProperty("java.class.path");
-        if (productClasses != null) {
-            String own = Path.of("target", "classes").toAbsolutePath().toString();
-            if (!classpath.contains(own)) {
-                throw new IllegalStateException(own + " is not on the class path " + classpath);
-            }
-            classpath = classpath.replace(own, productClasses.toAbsolutePath().toString());
-        }
-        command.addAll(List.of("-cp", classpath, "jobs.KbackupApplication"));
+        command.addAll(List.of("-cp", productClassPath(), "jobs.KbackupApplication"));
         command.addAll(List.of(args));
         command.addAll(config);
         Path log = java.nio.file.Files.createTempFile("kbackup-child-", ".log");
@@ -104,6 +96,20 @@ public final class Kbackup {
         Process process = builder.start();
         childLogs.put(process, log);
         return process;
+    }
+
+    /**
+     * What the image runs: the product's classes (this build's, or those given to {@link #withProductClasses}) and its
+     * compile and runtime dependencies, listed by the build in {@code target/runtime-classpath.txt}; no test jars.
+     */
+    private String productClassPath() throws java.io.IOException {
+        Path dependencies = Path.of("target", "runtime-classpath.txt");
+        if (!java.nio.file.Files.exists(dependencies)) {
+            throw new IllegalStateException(dependencies.toAbsolutePath() + " is missing: run the tests through Maven, "
+                    + "whose generate-test-resources phase writes it");
+        }
+        Path classes = productClasses != null ? productClasses : Path.of("target", "classes");
+        return classes.toAbsolutePath() + java.io.File.pathSeparator + java.nio.file.Files.readString(dependencies).trim();
     }
 
     private static final java.util.Map<Process, Path> childLogs = new java.util.concurrent.ConcurrentHashMap<>();
